@@ -7,7 +7,7 @@ namespace NbnEdge.Analysis;
 public sealed class InputDataException : Exception
 {
     /// <summary>The file (or stream name) that holds the bad input.</summary>
-    public string Source { get; }
+    public string InputName { get; }
 
     /// <summary>1-based line number, where the input is text.</summary>
     public long? Line { get; }
@@ -22,7 +22,7 @@ public sealed class InputDataException : Exception
     public InputDataException(string source, string problem, long? line = null, long? byteOffset = null, Exception? inner = null)
         : base(Format(source, problem, line, byteOffset), inner)
     {
-        Source = source;
+        InputName = source;
         Problem = problem;
         Line = line;
         ByteOffset = byteOffset;
