@@ -185,74 +185,86 @@ public static class NanonisGridReader
         int yParameter = IndexOf(parameters, "Y (m)");
         var planMetadata = plans.Select(p => NanonisHeader.WithReaderKeys(metadata, p.ColumnNames, p.Sweeps)).ToArray();
         int parameterCount = parameters.Count;
-        var original = new int[points];
+        var built = new Spectrum?[present * plans.Count];
+
+
+        // Pixels are independent: build them in parallel ranges (allocation of the output arrays is
+        // most of the cost), each range with its own scratch index buffer.
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, present, Math.Max(256, present / (4 * Environment.ProcessorCount) + 1)), range =>
+        {
+            var original = new int[points];
+            for (int pixel = range.Item1; pixel < range.Item2; pixel++)
+            {
+                int px = pixel % width, py = pixel / width;
+                var record = records.AsSpan(pixel * recordFloats, recordFloats);
+                double start = record[0], end = record[1];
+                double? x = xParameter >= 0 && float.IsFinite(record[xParameter]) ? record[xParameter] * 1e9 : null;
+                double? y = yParameter >= 0 && float.IsFinite(record[yParameter]) ? record[yParameter] * 1e9 : null;
+                for (int p = 0; p < plans.Count; p++)
+                {
+                    var plan = plans[p];
+                    var bias = new double[points];
+                    if (multiSegmentAxisV is not null)
+                        for (int i = 0; i < points; i++) bias[i] = multiSegmentAxisV[i] * axisToMV;
+                    else
+                    {
+                        double startMV = start * axisToMV, stepMV = (end - start) * axisToMV / (points - 1);
+                        for (int i = 0; i < points; i++) bias[i] = startMV + stepMV * i;
+                        bias[points - 1] = end * axisToMV; // exact end point, as the instrument states it
+                    }
+                    var g = new double[points];
+                    var columns = plan.Columns;
+                    for (int c = 0; c < columns.Length; c++)
+                    {
+                        var values = record.Slice(parameterCount + columns[c] * points, points);
+                        for (int i = 0; i < points; i++) g[i] += values[i];
+                    }
+                    if (columns.Length > 1)
+                        for (int i = 0; i < points; i++) g[i] /= columns.Length;
+
+                    int kept = SpectrumPoints.DropNonFinite(bias, g, points, original, out int dropped, out int first, out int last);
+                    if (kept < Spectrum.MinimumPoints || SpectrumPoints.FirstNonMonotonic(bias.AsSpan(0, kept)) >= 0)
+                        continue; // left null: counted and reported below
+                    if (kept < points)
+                    {
+                        Array.Resize(ref bias, kept);
+                        Array.Resize(ref g, kept);
+                    }
+                    IReadOnlyList<string> spectrumNotes = dropped == 0 ? [] :
+                        [dropped == 1 ? $"dropped 1 non-finite point (point {first})" : $"dropped {dropped} non-finite points (points {first}–{last})"];
+                    built[pixel * plans.Count + p] = new Spectrum
+                    {
+                        Source = source,
+                        Name = SpectrumName(px, py, plans, p),
+                        BiasMV = bias,
+                        Conductance = g,
+                        Metadata = planMetadata[p],
+                        Notes = spectrumNotes,
+                        XNm = x,
+                        YNm = y,
+                        PixelX = px,
+                        PixelY = py,
+                        ModulationAmplitudeMV = modulation,
+                    };
+                }
+            }
+        });
+
         int skipped = 0;
         string? firstSkipped = null;
-        spectra.Capacity = present * plans.Count;
-
-        for (int pixel = 0; pixel < present; pixel++)
+        spectra.Capacity = built.Length;
+        for (int k = 0; k < built.Length; k++)
         {
-            int px = pixel % width, py = pixel / width;
-            var record = records.AsSpan(pixel * recordFloats, recordFloats);
-            double start = record[0], end = record[1];
-            double? x = xParameter >= 0 && float.IsFinite(record[xParameter]) ? record[xParameter] * 1e9 : null;
-            double? y = yParameter >= 0 && float.IsFinite(record[yParameter]) ? record[yParameter] * 1e9 : null;
-            for (int p = 0; p < plans.Count; p++)
-            {
-                var plan = plans[p];
-                string name = plans.Count == 1 ? $"x={px},y={py}" : $"x={px},y={py} {plan.Name}";
-                var bias = new double[points];
-                if (multiSegmentAxisV is not null)
-                    for (int i = 0; i < points; i++) bias[i] = multiSegmentAxisV[i] * axisToMV;
-                else
-                {
-                    double startMV = start * axisToMV, stepMV = (end - start) * axisToMV / (points - 1);
-                    for (int i = 0; i < points; i++) bias[i] = startMV + stepMV * i;
-                    bias[points - 1] = end * axisToMV; // exact end point, as the instrument states it
-                }
-                var g = new double[points];
-                var columns = plan.Columns;
-                for (int c = 0; c < columns.Length; c++)
-                {
-                    var values = record.Slice(parameterCount + columns[c] * points, points);
-                    for (int i = 0; i < points; i++) g[i] += values[i];
-                }
-                if (columns.Length > 1)
-                    for (int i = 0; i < points; i++) g[i] /= columns.Length;
-
-                int kept = SpectrumPoints.DropNonFinite(bias, g, points, original, out int dropped, out int first, out int last);
-                if (kept < Spectrum.MinimumPoints || SpectrumPoints.FirstNonMonotonic(bias.AsSpan(0, kept)) >= 0)
-                {
-                    skipped++;
-                    firstSkipped ??= name;
-                    continue;
-                }
-                if (kept < points)
-                {
-                    Array.Resize(ref bias, kept);
-                    Array.Resize(ref g, kept);
-                }
-                IReadOnlyList<string> spectrumNotes = dropped == 0 ? [] :
-                    [dropped == 1 ? $"dropped 1 non-finite point (point {first})" : $"dropped {dropped} non-finite points (points {first}–{last})"];
-                spectra.Add(new Spectrum
-                {
-                    Source = source,
-                    Name = name,
-                    BiasMV = bias,
-                    Conductance = g,
-                    Metadata = planMetadata[p],
-                    Notes = spectrumNotes,
-                    XNm = x,
-                    YNm = y,
-                    PixelX = px,
-                    PixelY = py,
-                    ModulationAmplitudeMV = modulation,
-                });
-            }
+            if (built[k] is { } s) { spectra.Add(s); continue; }
+            skipped++;
+            firstSkipped ??= SpectrumName(k / plans.Count % width, k / plans.Count / width, plans, k % plans.Count);
         }
         if (skipped > 0)
             notes.Add($"skipped {skipped} spectra (first: {firstSkipped}) whose sweep start/end or data give fewer than {Spectrum.MinimumPoints} finite points on a strictly monotonic bias axis");
     }
+
+    private static string SpectrumName(int px, int py, IReadOnlyList<SpectrumPlan> plans, int plan) =>
+        plans.Count == 1 ? $"x={px},y={py}" : $"x={px},y={py} {plans[plan].Name}";
 
     /// <summary>Evenly spaced values from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
     internal static double[] Linear(double start, double end, int points)
