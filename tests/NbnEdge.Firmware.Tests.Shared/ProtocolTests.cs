@@ -12,11 +12,11 @@ namespace NbnEdge.Firmware.Tests
     {
         private static byte[] Bytes(string hex)
         {
-            string clean = hex.Replace(" ", "");
-            byte[] result = new byte[clean.Length / 2];
+            // Pairs of hex digits separated by single spaces (no String.Replace on nanoFramework).
+            byte[] result = new byte[(hex.Length + 1) / 3];
             for (int i = 0; i < result.Length; i++)
             {
-                result[i] = (byte)((HexDigit(clean[2 * i]) << 4) | HexDigit(clean[2 * i + 1]));
+                result[i] = (byte)((HexDigit(hex[3 * i]) << 4) | HexDigit(hex[3 * i + 1]));
             }
 
             return result;
