@@ -1,0 +1,78 @@
+using System.IO.Ports;
+
+namespace NbnEdge.Link.Transports;
+
+/// <summary>
+/// A serial port source (<c>--port /dev/ttyUSB0 --baud 921600</c>, 8N1, no handshake). When the
+/// USB-UART adapter is unplugged the read fails; the source reports Disconnected and keeps
+/// trying to open the port with backoff until the adapter is back.
+/// </summary>
+public sealed class SerialByteSource : ReconnectingByteSource
+{
+    /// <summary>The data UART's rate on every board (boards/*/board.json).</summary>
+    public const int DefaultBaud = 921600;
+
+    private readonly string _port;
+    private readonly int _baud;
+
+    /// <summary>Creates the source; it opens the port on the first read.</summary>
+    public SerialByteSource(string port, int baud = DefaultBaud, ReconnectPolicy? policy = null)
+        : base(port, policy)
+    {
+        _port = port;
+        _baud = baud;
+    }
+
+    /// <inheritdoc />
+    protected override Task<Stream> OpenAsync(CancellationToken cancellationToken)
+    {
+        var serial = new SerialPort(_port, _baud, Parity.None, 8, StopBits.One)
+        {
+            Handshake = Handshake.None,
+            ReadBufferSize = 1 << 20,
+            DtrEnable = false,
+            RtsEnable = false,
+        };
+        try
+        {
+            serial.Open();
+            serial.DiscardInBuffer();
+            return Task.FromResult<Stream>(new SerialPortStream(serial));
+        }
+        catch
+        {
+            serial.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The port's stream, owning the port so that disposing it closes the port.</summary>
+    private sealed class SerialPortStream(SerialPort port) : Stream
+    {
+        private readonly Stream _inner = port.BaseStream;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => _inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _inner.WriteAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                port.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

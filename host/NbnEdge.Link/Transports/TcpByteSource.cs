@@ -1,0 +1,45 @@
+using System.Net.Sockets;
+
+namespace NbnEdge.Link.Transports;
+
+/// <summary>A TCP client source (<c>tcp://host:port</c>), reconnecting with backoff when the connection drops.</summary>
+public sealed class TcpByteSource : ReconnectingByteSource
+{
+    private readonly string _host;
+    private readonly int _port;
+
+    /// <summary>Creates the source; it connects on the first read.</summary>
+    public TcpByteSource(string host, int port, ReconnectPolicy? policy = null)
+        : base($"tcp://{host}:{port}", policy)
+    {
+        _host = host;
+        _port = port;
+    }
+
+    /// <summary>Parses <c>tcp://host:port</c>.</summary>
+    public static TcpByteSource Parse(string url, ReconnectPolicy? policy = null)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || uri.Scheme != "tcp" || uri.Port <= 0)
+        {
+            throw new ArgumentException($"not a tcp://host:port address: {url}", nameof(url));
+        }
+
+        return new TcpByteSource(uri.Host, uri.Port, policy);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<Stream> OpenAsync(CancellationToken cancellationToken)
+    {
+        var client = new TcpClient { NoDelay = true };
+        try
+        {
+            await client.ConnectAsync(_host, _port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(client.Client, ownsSocket: true);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+}
