@@ -38,7 +38,7 @@ namespace NbnEdge.Firmware
             _port.Open();
 
             SpiAdcTransport transport = new SpiAdcTransport(board);
-            _device = new NbnEdgeDevice(board, transport, new Esp32Platform(), new NotEstimatedEstimator());
+            _device = new NbnEdgeDevice(board, transport, new Esp32Platform(), new GapEstimator(board));
             _port.DataReceived += OnDataReceived;
 
             Thread transmitter = new Thread(TransmitLoop);

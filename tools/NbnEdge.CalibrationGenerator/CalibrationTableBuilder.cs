@@ -23,12 +23,16 @@ public static class CalibrationTableBuilder
     public const int WMin = -16;
     /// <summary>Nodes per unit w.</summary>
     public const int NodesPerUnitW = 8;
-    /// <summary>Rows in t: log₂t = −8 … 0 in steps of 1/4.</summary>
-    public const int Rows = 33;
+    /// <summary>Rows in t: log₂t = −8 … 0 in steps of 1/8.</summary>
+    /// <remarks>
+    /// 1/8 octave, not 1/4: near zero bias at t ≈ 0.2–0.3 a row step moves x = 1 + w·t by w·t·Δln t ≈ Δln t,
+    /// and quadratic interpolation over quarter octaves left 4e−3 of error there (measured); eighth octaves leave ~5e−4.
+    /// </remarks>
+    public const int Rows = 65;
     /// <summary>log₂ of the first row's t.</summary>
     public const int Log2TMin = -8;
     /// <summary>Rows per octave of t.</summary>
-    public const int RowsPerOctave = 4;
+    public const int RowsPerOctave = 8;
 
     /// <summary>t of row <paramref name="j"/>.</summary>
     public static double RowT(int j) => Math.Pow(2.0, Log2TMin + (double)j / RowsPerOctave);
@@ -121,12 +125,14 @@ public static class CalibrationTableBuilder
         Const(s, "Rows", Rows, "Rows in t.");
         Const(s, "Log2TMin", Log2TMin, "log2 t of row 0.");
         Const(s, "RowsPerOctave", RowsPerOctave, "Rows per doubling of t.");
-        Const(s, "RowsPerUnitLnTQ16", Q(RowsPerOctave / Math.Log(2.0), 16), "Rows per unit ln t (4/ln 2), Q16: converts a row-index derivative to ∂/∂ln t.");
+        Const(s, "RowsPerUnitLnTQ16", Q(RowsPerOctave / Math.Log(2.0), 16), "Rows per unit ln t (8/ln 2), Q16: converts a row-index derivative to ∂/∂ln t.");
         Const(s, "PiSquaredOver2Q16", Q(Math.PI * Math.PI / 2.0, 16), "π²/2, Q16: the Sommerfeld term of the far tail, G ≈ n(x) + (π²/2) t² x / (x² − 1)^(5/2).");
+        Const(s, "TMinQ30", Q(Math.Pow(2.0, Log2TMin + 0.5 / RowsPerOctave), 30), "Smallest t the fit may take, Q30: half a row above the first, so the three-row stencil exists.");
+        Const(s, "TMaxQ30", Q(Math.Pow(2.0, Log2TMin + (Rows - 1.5) / RowsPerOctave), 30), "Largest t the fit may take, Q30: one and a half rows below the last.");
         Array(s, "TRowQ30", tRow, "t of each row, Q30.");
         Array(s, "ZeroBiasQ16", zero, "G(0, t) per row, Q16: the zero-bias depth, a function of t alone.");
         Array(s, "HalfDepthXQ16", half, "Per row, the x (Q16) where G first reaches (1 + G(0, t))/2: the half-depth half-width over Δ.");
-        s.Append("        /// <summary>H(w, t) = G(1 + w·t, t)·√t, Q15, row-major (row j: log2 t = −8 + j/4; node i: w = −16 + i/8).</summary>\n");
+        s.Append("        /// <summary>H(w, t) = G(1 + w·t, t)·√t, Q15, row-major (row j: log2 t = −8 + j/8; node i: w = −16 + i/8).</summary>\n");
         s.Append("        public static readonly ushort[] ConductanceQ15 = new ushort[]\n        {\n");
         for (int j = 0; j < Rows; j++)
         {

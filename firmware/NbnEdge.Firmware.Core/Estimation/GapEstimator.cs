@@ -43,9 +43,9 @@ namespace NbnEdge.Firmware.Estimation
         private const int One = 65536;
         private const int NormalParameters = 5;
 
-        // t is kept inside the table's interpolation range: rows 0.5 … 31.5 (t ≈ 0.0043 … 0.917), Q30.
-        private const long TMinQ30 = 4574853;
-        private const long TMaxQ30 = 984573891;
+        // t is kept inside the table's interpolation range (t ≈ 0.0041 … 0.96).
+        private const long TMinQ30 = GapCalibrationTables.TMinQ30;
+        private const long TMaxQ30 = GapCalibrationTables.TMaxQ30;
 
         // The table is used from 1/16 above its first node to 1/8 below its last, so the three-node stencil always exists.
         private const long WLowQ16 = (GapCalibrationTables.WMin * 65536L) + 4096;
