@@ -189,7 +189,10 @@ public sealed class ReceivedSpectrum
             _exact = exact;
             _binary = double.Parse(exact.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
             // A dyadic scale with a short mantissa times a 32-bit code is exact in double.
-            _binaryIsExact = (decimal)_binary == exact && Math.Abs(BitConverter.DoubleToInt64Bits(_binary) & 0xFFFFFFFFFL) == 0;
+            // The boards' scalings are dyadic (µV: 93750/2^16; mV: 6/2^22), so this is the usual path.
+            // (decimal)double keeps only 15 digits: compare the double's exact expansion instead.
+            bool same = decimal.TryParse(_binary.ToString("E40", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out decimal back) && back == exact;
+            _binaryIsExact = same && (BitConverter.DoubleToInt64Bits(_binary) & 0xFFFFFFFFFL) == 0;
         }
 
         public double Apply(int code) => _binaryIsExact

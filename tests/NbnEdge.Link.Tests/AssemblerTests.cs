@@ -119,6 +119,21 @@ public sealed class AssemblerTests
     }
 
     [TestMethod]
+    public void ToSpectrum_WithANonDyadicScaling_RoundsTheExactDecimalProductOnce()
+    {
+        var w = new WireBuilder(4);
+        w.Spectrum(points: 20);
+        var c = new Collector().Feed(w.ToArray()).End();
+        var hello = HelloInfo.Parse("bias_uV_per_lsb=0.001\nsignal_uV_per_lsb=0.1\n");
+        var spectrum = c.Spectra.Single().ToSpectrum("x", hello);
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.AreEqual(double.Parse((w.Spectra[0].Bias[i] / 1_000_000m).ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture), spectrum.BiasMV[i]);
+            Assert.AreEqual(double.Parse((w.Spectra[0].Signal[i] / 10m).ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture), spectrum.Conductance[i]);
+        }
+    }
+
+    [TestMethod]
     public void SpectrumBeforeAnyHello_CannotBeScaledUntilOneIsGiven()
     {
         var w = new WireBuilder();

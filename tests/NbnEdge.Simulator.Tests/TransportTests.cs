@@ -39,8 +39,8 @@ public sealed class TransportTests
         Assert.AreEqual("pong", pong.Detail);
         Assert.AreEqual(0, session.Counters.FramesDropped, "raw mode: not one byte altered");
         await cts.CancelAsync();
-        await Task.WhenAny(run, Task.Delay(5000));
-        await Task.WhenAny(serve, Task.Delay(5000));
+        await Task.WhenAny(run, Task.Delay(1000));
+        await Task.WhenAny(serve, Task.Delay(1000));
     }
 
     [TestMethod]
@@ -63,8 +63,8 @@ public sealed class TransportTests
         Assert.AreEqual("ADS131M04", h.Adc);
         lock (states) CollectionAssert.Contains(states, LinkState.Connected);
         await cts.CancelAsync();
-        await Task.WhenAny(run, Task.Delay(5000));
-        await Task.WhenAny(serve, Task.Delay(5000));
+        await Task.WhenAny(run, Task.Delay(1000));
+        await Task.WhenAny(serve, Task.Delay(1000));
     }
 
     [TestMethod]
@@ -106,7 +106,7 @@ public sealed class TransportTests
         long expectedBytes = cut + (capture.Length - resume);
         Assert.IsTrue(SpinWait.SpinUntil(() => session.Counters.Bytes >= expectedBytes, TimeSpan.FromSeconds(40)));
         await cts.CancelAsync();
-        await Task.WhenAny(run, Task.Delay(5000));
+        await Task.WhenAny(run, Task.Delay(1000));
         listener.Stop();
 
         LinkCounters k = session.Counters;
@@ -176,7 +176,7 @@ public sealed class TransportTests
         Task run = Task.Run(() => session.RunAsync(cts.Token));
         Assert.AreEqual(201, (await hello.Task.WaitAsync(TimeSpan.FromSeconds(30))).Points);
         await cts.CancelAsync();
-        await Task.WhenAny(run, Task.Delay(5000));
+        await Task.WhenAny(run, Task.Delay(1000));
         await Task.WhenAny(server, Task.Delay(5000));
     }
 }
