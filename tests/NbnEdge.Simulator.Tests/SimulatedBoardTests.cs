@@ -58,6 +58,30 @@ public sealed class SimulatedBoardTests
     }
 
     [TestMethod]
+    public void HostRecomputesTheBoardsEstimate_BitForBit()
+    {
+        var (result, board) = Run(Quiet(positions: 1));
+        Assert.AreEqual(2, result.Spectra.Count);
+        foreach (DecodedSpectrum d in result.Spectra)
+        {
+            Assert.IsTrue(EstimateCheck.MatchesBoard(d.Received, board.Estimator));
+        }
+
+        // And a different answer is noticed.
+        ReceivedSpectrum first = result.Spectra[0].Received;
+        Assert.IsFalse(EstimateCheck.MatchesBoard(first, new FixedEstimator()));
+    }
+
+    private sealed class FixedEstimator : NbnEdge.Firmware.Estimation.ISpectrumEstimator
+    {
+        public void Estimate(int[] biasCodes, int[] signalCodes, int count, bool backward, NbnEdge.Firmware.Protocol.EstimateReport result)
+        {
+            result.DeltaUeV = 2020;
+            result.Valid = true;
+        }
+    }
+
+    [TestMethod]
     public void ReceivedConductance_IsTheModelThroughTheFrontEnd()
     {
         var (result, board) = Run(Quiet(positions: 1));

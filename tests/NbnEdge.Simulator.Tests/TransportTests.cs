@@ -180,3 +180,42 @@ public sealed class TransportTests
         await Task.WhenAny(server, Task.Delay(5000));
     }
 }
+
+[TestClass]
+public sealed class SerialReconnectTests
+{
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task SerialSource_AdapterUnplugged_ReportsDisconnectAndRetriesWithBackoff()
+    {
+        if (!PseudoTerminal.IsSupported) Assert.Inconclusive("no pseudo-terminals on this OS");
+        var pty = PseudoTerminal.Open();
+        var states = new List<LinkStateChange>();
+        var serial = new SerialByteSource(pty.SlavePath, 921600, new ReconnectPolicy(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100)));
+        serial.StateChanged += c => { lock (states) states.Add(c); };
+        using var cts = new CancellationTokenSource();
+        byte[] buffer = new byte[16];
+        Task<int> first = serial.ReadAsync(buffer, cts.Token).AsTask();
+        Assert.IsTrue(SpinWait.SpinUntil(() => serial.IsConnected, TimeSpan.FromSeconds(20)));
+        pty.Master.Write([0x11, 0x22]);
+        Assert.IsTrue(await first.WaitAsync(TimeSpan.FromSeconds(20)) >= 1);
+        Assert.AreEqual(0x11, buffer[0]);
+
+        // Unplug: the pseudo-terminal disappears, as /dev/ttyUSB0 does when the adapter is pulled.
+        Task<int> second = serial.ReadAsync(buffer, cts.Token).AsTask();
+        pty.Dispose();
+        bool retried = SpinWait.SpinUntil(() => { lock (states) return states.Count(s => s.State == LinkState.WaitingToRetry) >= 2; }, TimeSpan.FromSeconds(30));
+        await cts.CancelAsync();
+        await Task.WhenAny(second, Task.Delay(2000));
+        lock (states)
+        {
+            var order = states.Select(s => s.State).ToList();
+            Assert.IsTrue(order.Contains(LinkState.Disconnected), string.Join(",", order));
+            Assert.IsTrue(retried, string.Join(",", order));
+            Assert.IsTrue(order.IndexOf(LinkState.WaitingToRetry) > order.IndexOf(LinkState.Disconnected));
+            Assert.IsTrue(states.Where(s => s.State == LinkState.WaitingToRetry).All(s => s.RetryIn is { } d && d > TimeSpan.Zero));
+        }
+
+        await serial.DisposeAsync();
+    }
+}
