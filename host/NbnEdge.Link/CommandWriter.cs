@@ -14,6 +14,16 @@ public sealed class CommandWriter
     private readonly FrameEncoder _encoder = new();
     private readonly Lock _sync = new();
 
+    /// <summary>Creates a writer whose first command carries <paramref name="firstSeq"/>.</summary>
+    /// <param name="firstSeq">
+    /// null: a random start, so that an ACK still in flight from an earlier host session (or a
+    /// simulator's own start-up command) cannot be taken for the answer to this session's command
+    /// </param>
+    public CommandWriter(uint? firstSeq = null)
+    {
+        _encoder.NextSeq = firstSeq ?? (uint)Random.Shared.Next(1 << 16, int.MaxValue);
+    }
+
     /// <summary>seq the next command will carry.</summary>
     public uint NextSeq
     {

@@ -344,6 +344,8 @@ public sealed class SimulatedBoard : IDuplexByteSource
         device.Boot();
         if (AutoStart)
         {
+            // A seq no host counter starts at, so its ACK ("running") never answers a host's command.
+            _bootCommands.NextSeq = 0xFFFFFFF0u;
             int n = _bootCommands.EncodeEmpty(MessageType.Start);
             device.OnReceived(_bootCommands.Output, 0, n);
         }

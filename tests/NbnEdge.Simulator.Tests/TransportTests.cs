@@ -59,6 +59,10 @@ public sealed class TransportTests
         var hello = new TaskCompletionSource<HelloInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         session.Assembler.HelloReceived += h => hello.TrySetResult(h);
         Task run = Task.Run(() => session.RunAsync(cts.Token));
+        // Opening a port may flush what the line held before: ask for a HELLO once connected.
+        Assert.IsTrue(SpinWait.SpinUntil(() => serial.IsConnected, TimeSpan.FromSeconds(20)));
+        AckInfo pong = await session.CommandAsync(c => c.Ping(), TimeSpan.FromSeconds(30));
+        Assert.AreEqual("pong", pong.Detail);
         HelloInfo h = await hello.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.AreEqual("ADS131M04", h.Adc);
         lock (states) CollectionAssert.Contains(states, LinkState.Connected);

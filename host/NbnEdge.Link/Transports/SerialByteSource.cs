@@ -35,8 +35,8 @@ public sealed class SerialByteSource : ReconnectingByteSource
         };
         try
         {
+            // No DiscardInBuffer: whatever the adapter already holds was received and belongs in the journal.
             serial.Open();
-            serial.DiscardInBuffer();
             return Task.FromResult<Stream>(new SerialPortStream(serial));
         }
         catch
