@@ -60,7 +60,7 @@ public sealed class SimulatedBoard : IDuplexByteSource
     /// <param name="pacing">how fast bytes come (default: unpaced)</param>
     /// <param name="board">board definition (default: ESP32 DevKitC)</param>
     /// <param name="autoStart">start acquiring after boot without waiting for START</param>
-    /// <param name="estimator">on-board estimator (default: the firmware's placeholder)</param>
+    /// <param name="estimator">on-board estimator (default: the firmware's GapEstimator, as Program.cs builds it)</param>
     public SimulatedBoard(SimulationSettings? settings = null, SimulationPacing? pacing = null, BoardDefinition? board = null,
         bool autoStart = true, ISpectrumEstimator? estimator = null)
     {
@@ -70,7 +70,7 @@ public sealed class SimulatedBoard : IDuplexByteSource
         // A UART FIFO and driver buffer's worth: 2 KB.
         _lineCapacityBytes = _pacing.BaudRate is null ? int.MaxValue : 2048;
         AutoStart = autoStart;
-        Estimator = estimator ?? new NotEstimatedEstimator();
+        Estimator = estimator ?? new GapEstimator(Board);
         Clock = new SimulatedClock();
         LockIn = new VirtualLockIn(_settings, Board);
         Adc = new VirtualAds131m04(Clock, LockIn, Board.AdcClockHz);

@@ -65,6 +65,10 @@ public sealed class SimulatedBoardTests
         foreach (DecodedSpectrum d in result.Spectra)
         {
             Assert.IsTrue(EstimateCheck.MatchesBoard(d.Received, board.Estimator));
+            EstimateInfo e = d.Estimate!;
+            double truth = board.Truth.Single(t => t.SpectrumId == d.Received.SpectrumId).Position.DeltaMeV;
+            Assert.IsTrue(e.Valid, "the firmware's estimator runs on the simulated spectra");
+            Assert.AreEqual(truth, e.DeltaMeV, 0.05, "on-board Δ near the truth");
         }
 
         // And a different answer is noticed.
