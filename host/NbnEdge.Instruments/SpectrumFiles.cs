@@ -10,8 +10,8 @@ public static class SpectrumFiles
     public static IReadOnlyList<string> SpectrumExtensions { get; } = [".dat", ".3ds", ".csv"];
 
     /// <summary>
-    /// Reads the spectra of one Nanonis file, choosing the reader by extension: <c>.dat</c> point
-    /// spectroscopy or <c>.3ds</c> grid (one spectrum per usable pixel).
+    /// Reads the spectra of one file, choosing the reader by extension: <c>.csv</c> (bias column then
+    /// spectra), Nanonis <c>.dat</c> point spectroscopy or <c>.3ds</c> grid (one spectrum per usable pixel).
     /// </summary>
     /// <exception cref="InputDataException">
     /// The file is missing or unreadable, its extension is not .dat or .3ds, it is invalid, or (a grid) it holds no spectra.
@@ -32,9 +32,9 @@ public static class SpectrumFiles
                     throw new InputDataException(path, grid.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
                 return grid.Spectra;
             case ".csv":
-                throw new InputDataException(path, "CSV spectra are read by the CSV reader, not by the Nanonis readers.");
+                return CsvSpectrumReader.Read(path);
             default:
-                throw new InputDataException(path, $"unknown file type '{extension}': expected a Nanonis .dat or .3ds file.");
+                throw new InputDataException(path, $"unknown file type '{extension}': expected .csv, or a Nanonis .dat or .3ds file.");
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class SpectrumFilesTests
         Assert.AreEqual(In("nope.dat"), missing.InputName);
         StringAssert.Contains(Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(In("notes.txt"), SpectrumReadOptions.Default)).Problem, "unknown file type '.txt'");
         StringAssert.Contains(Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(_folder, SpectrumReadOptions.Default)).Problem, "folder");
-        StringAssert.Contains(Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(In("d.csv"), SpectrumReadOptions.Default)).Problem, "CSV");
+        StringAssert.Contains(Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(In("d.csv"), SpectrumReadOptions.Default)).Problem, "empty");
         Assert.AreEqual("the file is empty.", Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(In("a.dat"), SpectrumReadOptions.Default)).Problem);
         Assert.AreEqual("the file is empty.", Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(In("c.3ds"), SpectrumReadOptions.Default)).Problem);
     }

@@ -1,0 +1,91 @@
+using NbnEdge.Analysis.Model;
+
+namespace NbnEdge.Analysis.Fitting;
+
+/// <summary>The verdicts a fit can carry; <see cref="Ok"/> when the model describes the spectrum.</summary>
+public static class FitFlags
+{
+    /// <summary>The model describes the spectrum.</summary>
+    public const string Ok = "ok";
+
+    /// <summary>No significant gap: the fitted depression is within the noise.</summary>
+    public const string NoGap = "no_gap";
+
+    /// <summary>A significant peak inside the gap that BCS cannot produce (e.g. a bound state).</summary>
+    public const string SubgapPeak = "subgap_peak";
+
+    /// <summary>A parameter ended at its bound (the name follows the colon).</summary>
+    public const string AtBoundPrefix = "at_bound:";
+
+    /// <summary>The solver stopped without meeting its convergence test.</summary>
+    public const string NotConverged = "not_converged";
+
+    /// <summary>χ²_red far above 1: the residuals are not noise.</summary>
+    public const string PoorFit = "poor_fit";
+
+    /// <summary>Too few points for the free parameters.</summary>
+    public const string TooFewPoints = "too_few_points";
+}
+
+/// <summary>One spectrum's fit: the parameters with their standard errors, and the verdicts.</summary>
+public sealed record GapFitResult
+{
+    /// <summary>The spectrum's source (file, stream).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The spectrum's name within its source.</summary>
+    public required string Spectrum { get; init; }
+
+    /// <summary>Fitted parameters (in the normalised units when the background was divided out).</summary>
+    public required BcsParameters Parameters { get; init; }
+
+    /// <summary>Standard errors of <see cref="Parameters"/>, scaled by √χ²_red; 0 for fixed parameters, NaN where undetermined.</summary>
+    public required BcsParameters Errors { get; init; }
+
+    /// <summary>Gap Δ in meV.</summary>
+    public double DeltaMeV => Parameters.DeltaMeV;
+
+    /// <summary>Standard error of Δ in meV.</summary>
+    public double DeltaErrMeV => Errors.DeltaMeV;
+
+    /// <summary>Effective temperature in K.</summary>
+    public double TEffK => Parameters.TemperatureK;
+
+    /// <summary>Standard error of T_eff in K.</summary>
+    public double TEffErrK => Errors.TemperatureK;
+
+    /// <summary>χ² per degree of freedom, with the noise estimated from the data's second differences.</summary>
+    public required double Chi2Red { get; init; }
+
+    /// <summary>Noise estimate of the data (its units), from robust second differences.</summary>
+    public required double NoiseEstimate { get; init; }
+
+    /// <summary>True when the solver met its convergence test.</summary>
+    public required bool Converged { get; init; }
+
+    /// <summary>Solver iterations used.</summary>
+    public required int Iterations { get; init; }
+
+    /// <summary>One of <see cref="FitFlags"/>.</summary>
+    public required string Flag { get; init; }
+
+    /// <summary>Number of points fitted.</summary>
+    public required int Points { get; init; }
+
+    /// <summary>Background treatment used.</summary>
+    public required BackgroundTreatment Background { get; init; }
+
+    /// <summary>For <see cref="BackgroundTreatment.Paper"/>: the line divided out, a + b·V (data units, per mV).</summary>
+    public (double Intercept, double SlopePerMV)? DividedLine { get; init; }
+
+    /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The model at the given biases, in the fitted data's units (divided by the line in paper mode).</summary>
+    public double[] ModelAt(ReadOnlySpan<double> biasMV)
+    {
+        var result = new double[biasMV.Length];
+        for (int i = 0; i < biasMV.Length; i++) result[i] = ThermalBcsModel.Evaluate(Parameters, biasMV[i]);
+        return result;
+    }
+}

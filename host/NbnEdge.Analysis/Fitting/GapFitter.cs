@@ -1,0 +1,590 @@
+using NbnEdge.Analysis.Model;
+
+namespace NbnEdge.Analysis.Fitting;
+
+/// <summary>
+/// Fits one spectrum with the thermal-BCS model by bounded Levenberg–Marquardt, from automatic
+/// starting values. Not thread-safe: it keeps its work buffers; use one instance per thread.
+/// </summary>
+/// <remarks>
+/// Written by hand rather than taken from a library: a fit must cost well under 100 µs for the
+/// 20,000 fits/s target, which needs the model and its analytic Jacobian evaluated in one pass
+/// through the table, no allocation per iteration, and a 4–7 parameter normal-equation solve.
+/// </remarks>
+public sealed class GapFitter
+{
+    // Parameter slots, in BcsParameters order.
+    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, NP = 7;
+    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm"];
+
+    private readonly BcsConductanceTable _table;
+    private readonly GapFitOptions _options;
+
+    private double[] _bias = [], _data = [], _model = [], _jac = [], _trialModel = [], _trialJac = [], _scratch = [];
+    private readonly double[] _p = new double[NP], _lo = new double[NP], _hi = new double[NP], _trialP = new double[NP];
+    private readonly bool[] _free = new bool[NP];
+    private readonly int[] _active = new int[NP];
+    private readonly double[] _a = new double[NP * NP], _g = new double[NP], _m = new double[NP * NP], _delta = new double[NP];
+    private int _n;
+
+    /// <summary>Creates a fitter with the given options and the shipped model table.</summary>
+    public GapFitter(GapFitOptions? options = null, BcsConductanceTable? table = null)
+    {
+        _options = options ?? GapFitOptions.Default;
+        _table = table ?? BcsConductanceTable.Default;
+    }
+
+    /// <summary>Fits a spectrum.</summary>
+    public GapFitResult Fit(Spectrum spectrum)
+    {
+        var result = Fit(spectrum.BiasMV, spectrum.Conductance, spectrum.ModulationAmplitudeMV, spectrum.Source, spectrum.Name);
+        return spectrum.Notes.Count == 0 ? result : result with { Notes = spectrum.Notes };
+    }
+
+    /// <summary>Fits (bias in mV, conductance) pairs; the bias must be monotonic, either direction.</summary>
+    public GapFitResult Fit(ReadOnlySpan<double> biasMV, ReadOnlySpan<double> conductance, double? sourceModulationMV = null,
+        string source = "", string name = "")
+    {
+        if (biasMV.Length != conductance.Length) throw new ArgumentException("bias and conductance differ in length");
+        Prepare(biasMV, conductance);
+        var opt = _options;
+        double vm = opt.ModulationMV ?? sourceModulationMV ?? 0.0;
+        bool paper = opt.Background == BackgroundTreatment.Paper;
+
+        (double Intercept, double SlopePerMV)? line = null;
+        var start = StartingValues(vm, out double outsideIntercept, out double outsideSlope);
+        if (paper)
+        {
+            line = (outsideIntercept, outsideSlope);
+            for (int i = 0; i < _n; i++) _data[i] /= outsideIntercept + outsideSlope * _bias[i];
+            start = start with { Scale = 1.0, SlopePerMV = 0.0 };
+        }
+
+        double maxAbsBias = 0;
+        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        SetBounds(maxAbsBias, paper);
+        int freeCount = 0;
+        for (int k = 0; k < NP; k++) if (_free[k]) freeCount++;
+        double noise = EstimateNoise();
+
+        if (_n < freeCount + 3)
+            return Result(source, name, start, converged: false, iterations: 0, FitFlags.TooFewPoints, noise, double.NaN, line, errors: default);
+
+        var best = Solve(start, out bool converged, out int iterations, out double cost);
+        bool buffersHoldBest = true; // Solve leaves the model and Jacobian of its result in the buffers
+        double chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
+        if (!converged || chi2 > 3.0 || AtBound() is not null)
+        {
+            // A poor start can stall the solver in a side minimum; retry from a spread of starts.
+            foreach (var retry in RetryStarts(start))
+            {
+                var candidate = Solve(retry, out bool c2, out int it2, out double cost2);
+                iterations += it2;
+                if (cost2 < cost * (1 - 1e-9) || (!converged && c2 && cost2 <= cost * (1 + 1e-9)))
+                {
+                    best = candidate; converged = c2; cost = cost2;
+                    buffersHoldBest = true;
+                }
+                else buffersHoldBest = false;
+            }
+            chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
+        }
+
+        if (!buffersHoldBest)
+        {
+            Load(best);
+            Evaluate(_p, _model, _jac, withJacobian: true);
+        }
+        var errors = StandardErrors(cost, freeCount);
+        string flag = Verdict(best, converged, chi2, noise);
+        return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors);
+    }
+
+    private GapFitResult Result(string source, string name, BcsParameters p, bool converged, int iterations, string flag,
+        double noise, double chi2, (double, double)? line, BcsParameters errors) => new()
+        {
+            Source = source,
+            Spectrum = name,
+            Parameters = p,
+            Errors = errors,
+            Chi2Red = chi2,
+            NoiseEstimate = noise,
+            Converged = converged,
+            Iterations = iterations,
+            Flag = flag,
+            Points = _n,
+            Background = _options.Background,
+            DividedLine = line,
+        };
+
+    private void Prepare(ReadOnlySpan<double> biasMV, ReadOnlySpan<double> conductance)
+    {
+        _n = biasMV.Length;
+        if (_bias.Length < _n)
+        {
+            int size = Math.Max(_n, 256);
+            _bias = new double[size]; _data = new double[size]; _model = new double[size]; _trialModel = new double[size];
+            _jac = new double[size * NP]; _trialJac = new double[size * NP]; _scratch = new double[size];
+        }
+        // Ascending order makes the starting-value scans simple; the fit itself does not care.
+        bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
+        for (int i = 0; i < _n; i++)
+        {
+            int src = descending ? _n - 1 - i : i;
+            _bias[i] = biasMV[src];
+            _data[i] = conductance[src];
+        }
+    }
+
+    private void SetBounds(double maxAbsBias, bool paper)
+    {
+        var o = _options;
+        double span = Math.Max(maxAbsBias, 1e-3);
+        _lo[PDelta] = 1e-3 * span; _hi[PDelta] = 3.0 * span;
+        _lo[PTemp] = 0.01; _hi[PTemp] = 100.0;
+        _lo[PScale] = double.NegativeInfinity; _hi[PScale] = double.PositiveInfinity;
+        _lo[PSlope] = double.NegativeInfinity; _hi[PSlope] = double.PositiveInfinity;
+        _lo[POffset] = -0.5 * span; _hi[POffset] = 0.5 * span;
+        _lo[PGamma] = 0.0; _hi[PGamma] = span;
+        _lo[PMod] = 0.0; _hi[PMod] = 0.5 * span;
+        _free[PDelta] = _free[PTemp] = _free[PScale] = true;
+        _free[PSlope] = !paper;
+        _free[POffset] = o.FitOffset;
+        _free[PGamma] = o.FitGamma;
+        _free[PMod] = o.FitModulation;
+    }
+
+    // ---------------------------------------------------------------- starting values
+
+    private BcsParameters StartingValues(double vm, out double lineIntercept, out double lineSlope)
+    {
+        var o = _options;
+        int n = _n;
+        // Background from the outer eighth on each side.
+        int edge = Math.Max(3, n / 8);
+        FitLine(0, edge, n - edge, n, out lineIntercept, out lineSlope);
+        if (!(Math.Abs(lineIntercept) > 0)) lineIntercept = 1.0;
+
+        var g = _scratch;
+        for (int i = 0; i < n; i++) g[i] = _data[i] / (lineIntercept + lineSlope * _bias[i]);
+
+        double v0 = o.BiasOffsetMV;
+        if (o.FitOffset)
+        {
+            // Centroid of the depression, weighted by its depth squared.
+            double sw = 0, swv = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double d = Math.Max(0, 1 - g[i]);
+                sw += d * d; swv += d * d * _bias[i];
+            }
+            if (sw > 0) v0 = swv / sw;
+        }
+
+        // Zero-bias conductance (3 points nearest V₀) and the coherence peaks on either side.
+        int centre = 0;
+        for (int i = 1; i < n; i++) if (Math.Abs(_bias[i] - v0) < Math.Abs(_bias[centre] - v0)) centre = i;
+        double g0 = 0; int cnt = 0;
+        for (int i = Math.Max(0, centre - 1); i <= Math.Min(n - 1, centre + 1); i++) { g0 += g[i]; cnt++; }
+        g0 /= cnt;
+        int left = PeakIndex(g, 1, centre), right = PeakIndex(g, centre + 1, n - 1);
+        double height = 0.5 * (Smoothed(g, left) + Smoothed(g, right));
+        double halfSeparation = 0.5 * (_bias[right] - _bias[left]);
+
+        var shapes = SpectrumShapes.Instance;
+        double t = g0 > 0.12 ? shapes.TemperatureFromZeroBias(g0)
+            : height > 1.02 ? shapes.TemperatureFromPeakHeight(height)
+            : 0.05;
+        double delta = halfSeparation > 0 ? halfSeparation / shapes.PeakPosition(t) : 0.3 * _bias[n - 1];
+        double maxAbs = Math.Max(Math.Abs(_bias[0]), Math.Abs(_bias[n - 1]));
+        delta = Math.Clamp(delta, 0.01 * maxAbs, 2.0 * maxAbs);
+        double temperature = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, 0.02, 90);
+
+        double scale = lineIntercept + lineSlope * v0;
+        double slope = lineSlope / scale;
+        return new BcsParameters(delta, temperature, scale, slope, v0, o.FitGamma ? Math.Max(o.GammaMeV, 0.01 * delta) : o.GammaMeV, vm);
+    }
+
+    private static double Smoothed(double[] g, int i) => i <= 0 ? g[0] : (g[i - 1] + g[i] + g[i + 1]) / 3.0;
+
+    private static int PeakIndex(double[] g, int from, int to)
+    {
+        int best = Math.Clamp(from, 1, Math.Max(1, to));
+        double bestValue = double.NegativeInfinity;
+        for (int i = Math.Max(1, from); i <= to && i + 1 < g.Length; i++)
+        {
+            double s = g[i - 1] + g[i] + g[i + 1];
+            if (s > bestValue) { bestValue = s; best = i; }
+        }
+        return best;
+    }
+
+    /// <summary>Least-squares line through the points [a0, a1) ∪ [b0, b1).</summary>
+    private void FitLine(int a0, int a1, int b0, int b1, out double intercept, out double slope)
+    {
+        double sx = 0, sy = 0, sxx = 0, sxy = 0; int m = 0;
+        void Add(int i) { double x = _bias[i], y = _data[i]; sx += x; sy += y; sxx += x * x; sxy += x * y; m++; }
+        for (int i = a0; i < a1; i++) Add(i);
+        for (int i = Math.Max(b0, a1); i < b1; i++) Add(i);
+        double det = m * sxx - sx * sx;
+        slope = det > 0 ? (m * sxy - sx * sy) / det : 0;
+        intercept = (sy - slope * sx) / Math.Max(m, 1);
+    }
+
+    private IEnumerable<BcsParameters> RetryStarts(BcsParameters start)
+    {
+        foreach (double t in new[] { 0.01, 0.04, 0.15, 0.5 })
+            foreach (double f in new[] { 0.6, 1.0, 1.5 })
+            {
+                double delta = Math.Clamp(start.DeltaMeV * f, _lo[PDelta] * 1.01, _hi[PDelta] * 0.99);
+                yield return start with
+                {
+                    DeltaMeV = delta,
+                    TemperatureK = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, 0.02, 90),
+                };
+            }
+    }
+
+    // ---------------------------------------------------------------- solver
+
+    private void Load(in BcsParameters p)
+    {
+        _p[PDelta] = p.DeltaMeV; _p[PTemp] = p.TemperatureK; _p[PScale] = p.Scale; _p[PSlope] = p.SlopePerMV;
+        _p[POffset] = p.BiasOffsetMV; _p[PGamma] = p.GammaMeV; _p[PMod] = p.ModulationMV;
+    }
+
+    private static BcsParameters ToParameters(double[] p) => new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod]);
+
+    private BcsParameters Solve(BcsParameters start, out bool converged, out int iterations, out double cost)
+    {
+        Load(start);
+        for (int k = 0; k < NP; k++) _p[k] = Math.Clamp(_p[k], _lo[k], _hi[k]);
+        Evaluate(_p, _model, _jac, withJacobian: true);
+        cost = Cost(_model);
+        double lambda = 1e-3;
+        converged = false;
+        iterations = 0;
+        int maxIterations = _options.MaxIterations;
+        while (iterations < maxIterations && !converged)
+        {
+            iterations++;
+            int nf = NormalEquations();
+            if (nf == 0) { converged = true; break; }
+            bool accepted = false;
+            while (!accepted)
+            {
+                if (!SolveDamped(nf, lambda)) { lambda *= 10; if (lambda > 1e12) break; continue; }
+                double maxRelStep = 0;
+                for (int k = 0; k < NP; k++) _trialP[k] = _p[k];
+                for (int a = 0; a < nf; a++)
+                {
+                    int k = _active[a];
+                    double v = Math.Clamp(_p[k] + _delta[a], _lo[k], _hi[k]);
+                    maxRelStep = Math.Max(maxRelStep, Math.Abs(v - _p[k]) / (Math.Abs(_p[k]) + TypicalScale(k)));
+                    _trialP[k] = v;
+                }
+                Evaluate(_trialP, _trialModel, _trialJac, withJacobian: true);
+                double trialCost = Cost(_trialModel);
+                if (trialCost <= cost)
+                {
+                    accepted = true;
+                    double decrease = cost - trialCost;
+                    Array.Copy(_trialP, _p, NP);
+                    (_model, _trialModel) = (_trialModel, _model);
+                    (_jac, _trialJac) = (_trialJac, _jac);
+                    cost = trialCost;
+                    lambda = Math.Max(lambda * 0.2, 1e-12);
+                    if (maxRelStep < 1e-9 || decrease <= 1e-10 * cost) converged = true;
+                }
+                else
+                {
+                    lambda *= 4;
+                    if (maxRelStep < 1e-12 || lambda > 1e12) { converged = maxRelStep < 1e-9; break; }
+                }
+            }
+            if (!accepted && !converged) break;
+        }
+        return ToParameters(_p);
+    }
+
+    private double TypicalScale(int k) => k switch
+    {
+        PDelta => 1e-3,
+        PTemp => 1e-3,
+        PScale => 1e-12,
+        PSlope => 1e-6,
+        POffset => 1e-4,
+        PGamma => 1e-4,
+        _ => 1e-4,
+    };
+
+    private double Cost(double[] model)
+    {
+        double s = 0;
+        for (int i = 0; i < _n; i++) { double r = _data[i] - model[i]; s += r * r; }
+        return s;
+    }
+
+    /// <summary>
+    /// Builds JᵀJ and Jᵀr over the free parameters that are not pinned at a bound with the
+    /// gradient pushing outward (the active set); returns their count.
+    /// </summary>
+    private int NormalEquations()
+    {
+        int nf = 0;
+        for (int k = 0; k < NP; k++)
+        {
+            if (!_free[k]) continue;
+            double grad = 0;
+            for (int i = 0; i < _n; i++) grad += _jac[i * NP + k] * (_data[i] - _model[i]);
+            bool pinnedLow = _p[k] <= _lo[k] && grad < 0, pinnedHigh = _p[k] >= _hi[k] && grad > 0;
+            if (pinnedLow || pinnedHigh) continue;
+            _active[nf] = k;
+            _g[nf] = grad;
+            nf++;
+        }
+        for (int a = 0; a < nf; a++)
+            for (int b = 0; b <= a; b++)
+            {
+                int ka = _active[a], kb = _active[b];
+                double s = 0;
+                for (int i = 0; i < _n; i++) s += _jac[i * NP + ka] * _jac[i * NP + kb];
+                _a[a * NP + b] = _a[b * NP + a] = s;
+            }
+        return nf;
+    }
+
+    /// <summary>Solves (A + λ·diag A) δ = g by Cholesky; false when not positive definite.</summary>
+    private bool SolveDamped(int nf, double lambda)
+    {
+        for (int a = 0; a < nf; a++)
+            for (int b = 0; b < nf; b++)
+                _m[a * NP + b] = _a[a * NP + b] + (a == b ? lambda * Math.Max(_a[a * NP + a], 1e-300) : 0);
+        if (!Cholesky(_m, nf)) return false;
+        for (int a = 0; a < nf; a++) _delta[a] = _g[a];
+        CholeskySolve(_m, nf, _delta);
+        for (int a = 0; a < nf; a++) if (!double.IsFinite(_delta[a])) return false;
+        return true;
+    }
+
+    private static bool Cholesky(double[] m, int n)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            double d = m[j * NP + j];
+            for (int k = 0; k < j; k++) d -= m[j * NP + k] * m[j * NP + k];
+            if (!(d > 0)) return false;
+            d = Math.Sqrt(d);
+            m[j * NP + j] = d;
+            for (int i = j + 1; i < n; i++)
+            {
+                double s = m[i * NP + j];
+                for (int k = 0; k < j; k++) s -= m[i * NP + k] * m[j * NP + k];
+                m[i * NP + j] = s / d;
+            }
+        }
+        return true;
+    }
+
+    private static void CholeskySolve(double[] l, int n, double[] b)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            double s = b[i];
+            for (int k = 0; k < i; k++) s -= l[i * NP + k] * b[k];
+            b[i] = s / l[i * NP + i];
+        }
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double s = b[i];
+            for (int k = i + 1; k < n; k++) s -= l[k * NP + i] * b[k];
+            b[i] = s / l[i * NP + i];
+        }
+    }
+
+    /// <summary>Standard errors from (JᵀJ)⁻¹ · SSR/(N − p) over the free parameters.</summary>
+    private BcsParameters StandardErrors(double cost, int freeCount)
+    {
+        var err = new double[NP];
+        int nf = 0;
+        for (int k = 0; k < NP; k++) if (_free[k]) _active[nf++] = k;
+        for (int a = 0; a < nf; a++)
+            for (int b = 0; b <= a; b++)
+            {
+                int ka = _active[a], kb = _active[b];
+                double s = 0;
+                for (int i = 0; i < _n; i++) s += _jac[i * NP + ka] * _jac[i * NP + kb];
+                _m[a * NP + b] = _m[b * NP + a] = s;
+            }
+        double s2 = cost / Math.Max(1, _n - freeCount);
+        if (Cholesky(_m, nf))
+        {
+            var e = new double[NP];
+            for (int a = 0; a < nf; a++)
+            {
+                Array.Clear(e);
+                e[a] = 1;
+                CholeskySolve(_m, nf, e);
+                err[_active[a]] = Math.Sqrt(e[a] * s2);
+            }
+        }
+        else
+        {
+            for (int a = 0; a < nf; a++) err[_active[a]] = double.NaN;
+        }
+        return ToParameters(err);
+    }
+
+    // ---------------------------------------------------------------- model
+
+    /// <summary>
+    /// Model and Jacobian (∂model/∂p, all NP columns, only the free ones filled) at p.
+    /// Γ = 0: table fast path with analytic derivatives. Γ &gt; 0 or Γ free: the exact
+    /// Matsubara-sum model with forward-difference derivatives.
+    /// </summary>
+    private void Evaluate(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        if (p[PGamma] > 0 || _free[PGamma]) { EvaluateExact(p, model, jac, withJacobian); return; }
+
+        double delta = p[PDelta], temp = p[PTemp], n0 = p[PScale], b = p[PSlope], v0 = p[POffset], vm = p[PMod];
+        double invDelta = 1.0 / delta;
+        double t = PhysicalConstants.BoltzmannMeVPerK * temp * invDelta;
+        var row = _table.ForTemperature(t);
+        LockInQuadrature? rule = vm > 0 ? LockInQuadrature.For(vm, temp, 0, 1e-10) : null;
+        int nodes = rule?.Count ?? 1;
+        double kOverDelta = PhysicalConstants.BoltzmannMeVPerK * invDelta;
+        bool fitVm = _free[PMod];
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - v0;
+            double line = 1.0 + b * u;
+            double gm = 0, dDelta = 0, dT = 0, dX = 0, dVm = 0;
+            for (int j = 0; j < nodes; j++)
+            {
+                double y = rule is null ? 0.0 : rule.Nodes[j];
+                double w = rule is null ? 1.0 : rule.Weights[j];
+                double x = (u - vm * y) * invDelta;
+                _table.Evaluate(row, x, out double g, out double gx, out double gt);
+                gm += w * g;
+                dDelta += w * (x * gx + t * gt);
+                dT += w * gt;
+                dX += w * gx;
+                if (fitVm) dVm += w * gx * y;
+            }
+            double scaled = n0 * line;
+            model[i] = scaled * gm;
+            if (!withJacobian) continue;
+            int r = i * NP;
+            jac[r + PDelta] = -scaled * dDelta * invDelta;
+            jac[r + PTemp] = scaled * dT * kOverDelta;
+            jac[r + PScale] = line * gm;
+            jac[r + PSlope] = n0 * u * gm;
+            jac[r + POffset] = n0 * (-b * gm - line * dX * invDelta);
+            jac[r + PMod] = -scaled * dVm * invDelta;
+            jac[r + PGamma] = 0;
+        }
+    }
+
+    private void EvaluateExact(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        ExactModel(p, model);
+        if (!withJacobian) return;
+        var shifted = new double[NP];
+        var column = new double[_n];
+        for (int k = 0; k < NP; k++)
+        {
+            if (!_free[k]) { for (int i = 0; i < _n; i++) jac[i * NP + k] = 0; continue; }
+            Array.Copy(p, shifted, NP);
+            double h = 1e-6 * (Math.Abs(p[k]) + 100 * TypicalScale(k));
+            if (shifted[k] + h > _hi[k]) h = -h;
+            shifted[k] += h;
+            ExactModel(shifted, column);
+            for (int i = 0; i < _n; i++) jac[i * NP + k] = (column[i] - model[i]) / h;
+        }
+    }
+
+    private void ExactModel(double[] p, double[] model)
+    {
+        double delta = p[PDelta], temp = p[PTemp], gamma = p[PGamma], vm = p[PMod];
+        double t = PhysicalConstants.BoltzmannMeVPerK * temp / delta, gr = gamma / delta;
+        LockInQuadrature? rule = vm > 0 ? LockInQuadrature.For(vm, temp, gamma, 1e-10) : null;
+        int nodes = rule?.Count ?? 1;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - p[POffset];
+            double gm = 0;
+            for (int j = 0; j < nodes; j++)
+            {
+                double y = rule is null ? 0.0 : rule.Nodes[j];
+                double w = rule is null ? 1.0 : rule.Weights[j];
+                gm += w * MatsubaraBcsSum.Conductance((u - vm * y) / delta, t, gr);
+            }
+            model[i] = p[PScale] * (1.0 + p[PSlope] * u) * gm;
+        }
+    }
+
+    // ---------------------------------------------------------------- verdicts
+
+    /// <summary>
+    /// Noise of the data from second differences: for white noise Var(y₊ − 2y + y₋) = 6σ², and the
+    /// median of |d| (×1.4826 for a Gaussian) ignores the few points where the signal's own
+    /// curvature (the coherence peaks) dominates.
+    /// </summary>
+    private double EstimateNoise()
+    {
+        int m = 0;
+        var d = _scratch;
+        for (int i = 1; i + 1 < _n; i++) d[m++] = Math.Abs(_data[i + 1] - 2 * _data[i] + _data[i - 1]);
+        if (m == 0) return 0;
+        Array.Sort(d, 0, m);
+        double median = (m % 2 == 1) ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+        return 1.4826 * median / Math.Sqrt(6.0);
+    }
+
+    private string? AtBound()
+    {
+        for (int k = 0; k < NP; k++)
+        {
+            if (!_free[k] || k == PScale || k == PSlope) continue;
+            // Γ = 0 and V_m = 0 are physical values, not failures.
+            bool lowIsPhysical = k == PGamma || k == PMod;
+            double tol = 1e-7 * (Math.Abs(_hi[k] - _lo[k]) + 1e-12);
+            if ((!lowIsPhysical && _p[k] <= _lo[k] + tol) || _p[k] >= _hi[k] - tol) return ParameterNames[k];
+        }
+        return null;
+    }
+
+    private string Verdict(in BcsParameters p, bool converged, double chi2, double noise)
+    {
+        if (!converged) return FitFlags.NotConverged;
+        // Significance of the gap: how far the fitted model departs from its own background, in noise units.
+        double signal = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double background = p.Scale * (1 + p.SlopePerMV * (_bias[i] - p.BiasOffsetMV));
+            double d = background - _model[i];
+            signal += d * d;
+        }
+        double sigma2 = Math.Max(noise * noise, 1e-300);
+        if (signal / sigma2 < 25.0) return FitFlags.NoGap;
+
+        // A run of positive residuals deep inside the gap that BCS cannot produce.
+        const int window = 5;
+        double limit = 5.0 * noise * Math.Sqrt(window);
+        int inside = 0;
+        var ring = _scratch; // the noise estimate is done with it
+        for (int i = 0; i < _n; i++)
+        {
+            if (Math.Abs(_bias[i] - p.BiasOffsetMV) >= 0.8 * p.DeltaMeV) continue;
+            ring[inside % window] = _data[i] - _model[i];
+            inside++;
+            if (inside < window) continue;
+            double s = 0;
+            for (int k = 0; k < window; k++) s += ring[k];
+            if (s > limit) return FitFlags.SubgapPeak;
+        }
+        if (AtBound() is { } name) return FitFlags.AtBoundPrefix + name;
+        if (chi2 > 4.0 && _n >= 30) return FitFlags.PoorFit;
+        return FitFlags.Ok;
+    }
+}

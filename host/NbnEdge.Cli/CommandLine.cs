@@ -1,0 +1,76 @@
+using System.CommandLine;
+using NbnEdge.Analysis;
+using NbnEdge.Cli.Commands;
+
+namespace NbnEdge.Cli;
+
+/// <summary>Exit codes other tools can rely on.</summary>
+public static class ExitCodes
+{
+    /// <summary>Everything worked.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The input (a file, a stream) was wrong; one line on stderr says where and what.</summary>
+    public const int BadInput = 1;
+
+    /// <summary>The command line itself was wrong.</summary>
+    public const int Usage = 2;
+
+    /// <summary>A fault in nbnedge itself.</summary>
+    public const int InternalError = 70;
+}
+
+/// <summary>The <c>nbnedge</c> command tree and its error policy.</summary>
+public static class CommandLine
+{
+    /// <summary>Parses and runs; never throws for user mistakes.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("NbnEdge: superconducting-gap homogeneity of thin films, from STM spectra.")
+        {
+            FitCommand.Create(output),
+            StatsCommand.Create(output),
+            TableCommand.Create(output),
+            BenchCommand.Create(output),
+            ModelTableCommand.Create(output),
+        };
+        foreach (var extra in ExtraCommands.Create(output)) root.Add(extra);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) error.WriteLine($"nbnedge: {e.Message}");
+            error.WriteLine("Run 'nbnedge --help' (or 'nbnedge COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (InputDataException e)
+        {
+            error.WriteLine($"nbnedge: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"nbnedge: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("nbnedge: cancelled.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"nbnedge: internal error ({e.GetType().Name}): {e.Message}");
+            error.WriteLine("This is a fault in nbnedge, not in your input; please report it with the command line used.");
+            if (Environment.GetEnvironmentVariable("NBNEDGE_DEBUG") == "1") error.WriteLine(e);
+            return ExitCodes.InternalError;
+        }
+    }
+}
+
+/// <summary>A combination of options that cannot work (reported with exit code 2).</summary>
+public sealed class UsageException(string message) : Exception(message);

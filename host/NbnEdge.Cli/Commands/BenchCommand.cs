@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using NbnEdge.Analysis;
+using NbnEdge.Analysis.Fitting;
+using NbnEdge.Analysis.Model;
+using NbnEdge.Analysis.Synthetic;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary>
+/// <c>nbnedge bench</c>: fit speed and accuracy on synthetic spectra with known truth, made by the
+/// exact model (not the fitter's table), 201 points, 2 % noise, Δ 0.5–3 meV, T 0.3–4 K.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var json = new Option<bool>("--json") { Description = "One JSON object." };
+        var distinct = new Option<int>("--spectra") { Description = "Distinct synthetic spectra (each made by the exact model).", DefaultValueFactory = _ => 1000 };
+        var fits = new Option<int>("--fits") { Description = "Fits timed in total (the distinct spectra are fitted repeatedly).", DefaultValueFactory = _ => 40000 };
+        var vm = new Option<double>("--vm") { Description = "Lock-in modulation amplitude (peak, mV) in the spectra, fixed in the fit.", DefaultValueFactory = _ => 0.0 };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed };
+        command.SetAction(p =>
+        {
+            int n = p.GetValue(distinct), total = p.GetValue(fits);
+            if (n < 10 || total < n) throw new UsageException("--spectra must be ≥ 10 and --fits ≥ --spectra.");
+            var report = Run(n, total, p.GetValue(vm), p.GetValue(seed));
+            if (p.GetValue(json)) JsonOutput.Line(output, w => report.Write(w));
+            else report.Print(output);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal sealed record Report(int Cores, int Points, double NoiseFraction, double ModulationMV, int Spectra, int Fits, double FitsPerSecond,
+        double MicrosecondsPerFitPerCore, double DeltaRmsErrorMeV, double DeltaMeanErrorMeV, double MeanReportedErrorMeV, double RmsReportedErrorMeV,
+        double ErrorToReportedRatio, double ConvergedFraction, double FlaggedFraction, double GenerationSeconds)
+    {
+        public void Write(System.Text.Json.Utf8JsonWriter w)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("fits_per_s", Math.Round(FitsPerSecond));
+            w.WriteNumber("cores", Cores);
+            w.WriteNumber("us_per_fit_per_core", MicrosecondsPerFitPerCore);
+            w.WriteNumber("points", Points);
+            w.WriteNumber("noise_fraction", NoiseFraction);
+            w.WriteNumber("vm_mV", ModulationMV);
+            w.WriteNumber("spectra", Spectra);
+            w.WriteNumber("fits", Fits);
+            w.WriteNumber("delta_rms_error_meV", DeltaRmsErrorMeV);
+            w.WriteNumber("delta_mean_error_meV", DeltaMeanErrorMeV);
+            w.WriteNumber("mean_reported_error_meV", MeanReportedErrorMeV);
+            w.WriteNumber("rms_reported_error_meV", RmsReportedErrorMeV);
+            w.WriteNumber("rms_error_over_rms_reported", ErrorToReportedRatio);
+            w.WriteNumber("converged_fraction", ConvergedFraction);
+            w.WriteNumber("flagged_fraction", FlaggedFraction);
+            w.WriteNumber("generation_s", GenerationSeconds);
+            w.WriteEndObject();
+        }
+
+        public void Print(TextWriter o)
+        {
+            var ci = CultureInfo.InvariantCulture;
+            o.WriteLine(string.Format(ci, "synthetic spectra: {0} distinct ({1} points, {2:P0} noise, V_m = {3} mV), exact model, made in {4:F1} s",
+                Spectra, Points, NoiseFraction, ModulationMV, GenerationSeconds));
+            o.WriteLine(string.Format(ci, "speed:    {0:N0} fits/s on {1} cores ({2:F1} µs per fit per core; {3} fits timed)", FitsPerSecond, Cores, MicrosecondsPerFitPerCore, Fits));
+            o.WriteLine(string.Format(ci, "accuracy: Δ error rms {0:F2} µeV, mean {1:+0.00;-0.00} µeV; reported SE mean {2:F2} µeV, rms {3:F2} µeV",
+                DeltaRmsErrorMeV * 1e3, DeltaMeanErrorMeV * 1e3, MeanReportedErrorMeV * 1e3, RmsReportedErrorMeV * 1e3));
+            o.WriteLine(string.Format(ci, "          rms error / rms SE = {0:F3} (target ≤ 1.2); converged {1:P2}; flagged {2:P2}", ErrorToReportedRatio, ConvergedFraction, FlaggedFraction));
+        }
+    }
+
+    internal static Report Run(int distinct, int totalFits, double vm, int seed)
+    {
+        const int points = 201;
+        const double noise = 0.02;
+        var truths = new BcsParameters[distinct];
+        var spectra = new Spectrum[distinct];
+        var rng = new Random(seed);
+        for (int i = 0; i < distinct; i++)
+        {
+            double delta = 0.5 + 2.5 * rng.NextDouble(), temperature = 0.3 + 3.7 * rng.NextDouble();
+            truths[i] = new BcsParameters(delta, temperature, 0.5 + rng.NextDouble(), 0.04 * (rng.NextDouble() - 0.5), ModulationMV: vm);
+        }
+        var generation = Stopwatch.StartNew();
+        Parallel.For(0, distinct, i =>
+        {
+            var local = new Random(seed * 7919 + i);
+            spectra[i] = SyntheticSpectra.Generate(truths[i], points, SyntheticSpectra.DefaultHalfRangeMV(truths[i].DeltaMeV, truths[i].TemperatureK), noise, local, $"s{i}");
+        });
+        double generationSeconds = generation.Elapsed.TotalSeconds;
+
+        var options = new GapFitOptions { ModulationMV = vm };
+        // Warm-up: load the table, JIT and tier up the hot path before timing.
+        var warm = new GapFitter(options);
+        for (int i = 0; i < Math.Min(200, distinct); i++) warm.Fit(spectra[i]);
+
+        var results = new GapFitResult[distinct];
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, totalFits, () => new GapFitter(options), (k, _, fitter) =>
+        {
+            int i = k % distinct;
+            var r = fitter.Fit(spectra[i]);
+            if (k < distinct) results[i] = r;
+            return fitter;
+        }, _ => { });
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        double sumErr = 0, sumErr2 = 0, sumSe = 0, sumSe2 = 0;
+        int converged = 0, flagged = 0;
+        for (int i = 0; i < distinct; i++)
+        {
+            var r = results[i];
+            if (r.Converged) converged++;
+            if (r.Flag != FitFlags.Ok) flagged++;
+            double e = r.DeltaMeV - truths[i].DeltaMeV;
+            sumErr += e; sumErr2 += e * e; sumSe += r.DeltaErrMeV; sumSe2 += r.DeltaErrMeV * r.DeltaErrMeV;
+        }
+        int cores = Environment.ProcessorCount;
+        double rmsErr = Math.Sqrt(sumErr2 / distinct), rmsSe = Math.Sqrt(sumSe2 / distinct);
+        return new Report(cores, points, noise, vm, distinct, totalFits, totalFits / seconds, seconds * cores / totalFits * 1e6,
+            rmsErr, sumErr / distinct, sumSe / distinct, rmsSe, rmsErr / rmsSe, converged / (double)distinct, flagged / (double)distinct, generationSeconds);
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using NbnEdge.Analysis.Fitting;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary><c>nbnedge fit FILE...</c>: every spectrum fitted with the thermal-BCS model.</summary>
+internal static class FitCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var input = new FitInput();
+        var command = new Command("fit", "Fit every spectrum with the thermal-BCS model: Δ, T_eff, their errors, χ²_red and a verdict.");
+        input.AddTo(command);
+        command.SetAction(p =>
+        {
+            var spectra = input.ReadSpectra(p, Console.Error);
+            var results = FitRunner.FitAll(spectra, input.FitOptions(p));
+            if (p.GetValue(input.Json))
+            {
+                for (int i = 0; i < results.Length; i++)
+                {
+                    int k = i;
+                    JsonOutput.Line(output, w => JsonOutput.WriteFit(w, results[k], spectra[k]));
+                }
+            }
+            else
+            {
+                output.Write(FormatTable(results));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>A fixed-width table (plain text so it stays fast and pipeable for thousands of rows).</summary>
+    internal static string FormatTable(IReadOnlyList<GapFitResult> results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        int nameWidth = Math.Clamp(results.Count == 0 ? 8 : results.Max(r => r.Spectrum.Length), 8, 40);
+        var sb = new StringBuilder();
+        sb.Append("spectrum".PadRight(nameWidth)).Append("   Δ (meV)        T_eff (K)       V₀ (mV)   χ²_red  flag\n");
+        sb.Append(new string('-', nameWidth + 66)).Append('\n');
+        foreach (var r in results)
+        {
+            string name = r.Spectrum.Length > nameWidth ? r.Spectrum[..(nameWidth - 1)] + "…" : r.Spectrum;
+            sb.Append(name.PadRight(nameWidth));
+            sb.Append(string.Format(ci, "  {0,7:F4} ±{1,-7:F4}", r.DeltaMeV, r.DeltaErrMeV));
+            sb.Append(string.Format(ci, " {0,6:F3} ±{1,-6:F3}", r.TEffK, r.TEffErrK));
+            sb.Append(string.Format(ci, "  {0,8:F4}", r.Parameters.BiasOffsetMV));
+            sb.Append(string.Format(ci, "  {0,7:F2}", r.Chi2Red));
+            sb.Append("  ").Append(r.Flag).Append('\n');
+        }
+        return sb.ToString();
+    }
+}

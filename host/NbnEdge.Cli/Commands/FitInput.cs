@@ -1,0 +1,107 @@
+using System.CommandLine;
+using NbnEdge.Analysis;
+using NbnEdge.Analysis.Fitting;
+using NbnEdge.Instruments;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary>The input and fit options shared by <c>fit</c>, <c>stats</c> and the commands that fit files.</summary>
+internal sealed class FitInput
+{
+    public Argument<string[]> Files { get; } = new("FILES")
+    {
+        Description = "CSV (bias column, then one column per spectrum), Nanonis .dat or .3ds files, folders, or patterns like 'line/*.dat'.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public Option<double?> Vm { get; } = new("--vm") { Description = "Lock-in modulation amplitude V_m in mV (peak, = V_pp/2), fixed. Default: the file's lock-in setting, else 0." };
+    public Option<bool> FitVm { get; } = new("--fit-vm") { Description = "Fit V_m too." };
+    public Option<bool> FitOffset { get; } = new("--fit-offset") { Description = "Fit the bias offset V₀ (the bias at the gap's centre)." };
+    public Option<bool> FitGamma { get; } = new("--fit-gamma") { Description = "Fit the Dynes broadening Γ (slower: exact Matsubara-sum model)." };
+    public Option<double> Gamma { get; } = new("--gamma") { Description = "Fixed Dynes Γ in meV (start value with --fit-gamma).", DefaultValueFactory = _ => 0.0 };
+    public Option<string> Background { get; } = new("--background")
+    {
+        Description = "joint: fit the background slope with the gap; paper: divide by a line fitted outside the gap first.",
+        DefaultValueFactory = _ => "joint",
+    };
+    public Option<string?> Channel { get; } = new("--channel") { Description = "Nanonis files: the dI/dV channel (name or prefix) when the automatic choice is not wanted." };
+    public Option<string> Sweeps { get; } = new("--sweeps") { Description = "Nanonis files: avg, fwd, bwd or each.", DefaultValueFactory = _ => "avg" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
+
+    public FitInput()
+    {
+        Background.AcceptOnlyFromAmong("joint", "paper");
+        Sweeps.AcceptOnlyFromAmong("avg", "fwd", "bwd", "each");
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Add(Files);
+        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, Json }) command.Add(o);
+    }
+
+    public GapFitOptions FitOptions(ParseResult p)
+    {
+        double? vm = p.GetValue(Vm);
+        if (vm is < 0) throw new UsageException("--vm must not be negative.");
+        double gamma = p.GetValue(Gamma);
+        if (gamma < 0) throw new UsageException("--gamma must not be negative.");
+        return new GapFitOptions
+        {
+            ModulationMV = vm,
+            FitModulation = p.GetValue(FitVm),
+            FitOffset = p.GetValue(FitOffset),
+            FitGamma = p.GetValue(FitGamma),
+            GammaMeV = gamma,
+            Background = p.GetValue(Background) == "paper" ? BackgroundTreatment.Paper : BackgroundTreatment.Joint,
+        };
+    }
+
+    public SpectrumReadOptions ReadOptions(ParseResult p) => new()
+    {
+        Channel = p.GetValue(Channel),
+        Sweeps = p.GetValue(Sweeps) switch
+        {
+            "fwd" => SweepSelection.Forward,
+            "bwd" => SweepSelection.Backward,
+            "each" => SweepSelection.Each,
+            _ => SweepSelection.Average,
+        },
+    };
+
+    /// <summary>Expands the arguments and reads every spectrum, in order; reader notes go to stderr.</summary>
+    public List<Spectrum> ReadSpectra(ParseResult p, TextWriter notes)
+    {
+        var options = ReadOptions(p);
+        var arguments = p.GetValue(Files) ?? [];
+        // System.CommandLine passes an unknown "--option" through as a file name; say what it is.
+        foreach (var a in arguments)
+            if (a.StartsWith('-') && !File.Exists(a) && !Directory.Exists(a))
+                throw new UsageException($"unknown option '{a}'.");
+        var files = SpectrumFiles.Expand(arguments);
+        var spectra = new List<Spectrum>();
+        foreach (var file in files)
+        {
+            var read = SpectrumFiles.Read(file, options);
+            spectra.AddRange(read);
+        }
+        foreach (var s in spectra)
+            foreach (var note in s.Notes) notes.WriteLine($"note: {note}");
+        return spectra;
+    }
+}
+
+/// <summary>Fits many spectra on all cores, one fitter per worker, results in input order.</summary>
+internal static class FitRunner
+{
+    public static GapFitResult[] FitAll(IReadOnlyList<Spectrum> spectra, GapFitOptions options)
+    {
+        var results = new GapFitResult[spectra.Count];
+        Parallel.For(0, spectra.Count, () => new GapFitter(options), (i, _, fitter) =>
+        {
+            results[i] = fitter.Fit(spectra[i]);
+            return fitter;
+        }, _ => { });
+        return results;
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using NbnEdge.Analysis;
+using Spectre.Console;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary><c>nbnedge table FILMS.csv</c>: kinetic inductance and Δ/k_BT_c of each film (Table I).</summary>
+internal static class TableCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var file = new Argument<string>("FILMS.csv") { Description = "Rows name,thickness_nm,tc_K,r_sheet_ohm,delta_meV." };
+        var json = new Option<bool>("--json") { Description = "A JSON array of objects." };
+        var command = new Command("table", "Film figures: sheet kinetic inductance L_□ = hR_□/(2π²Δ) and Δ/k_BT_c (CODATA constants).") { file, json };
+        command.SetAction(p =>
+        {
+            string path = p.GetValue(file)!;
+            if (!File.Exists(path)) throw new InputDataException(path, "file not found.");
+            IReadOnlyList<FilmFigures> rows;
+            using (var reader = new StreamReader(path)) rows = FilmTable.ReadFigures(reader, path);
+            if (p.GetValue(json)) WriteJson(output, rows);
+            else Print(output, rows);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void WriteJson(TextWriter output, IReadOnlyList<FilmFigures> rows)
+    {
+        JsonOutput.Line(output, w =>
+        {
+            w.WriteStartArray();
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", r.Name);
+                w.Number("thickness_nm", r.ThicknessNm);
+                w.Number("tc_K", r.TcK);
+                w.Number("r_sheet_ohm", r.RSheetOhm);
+                w.Number("delta_meV", r.DeltaMeV);
+                w.Number("l_sheet_pH", r.LSheetPH);
+                w.Number("delta_over_kTc", r.DeltaOverKTc);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        });
+    }
+
+    private static void Print(TextWriter output, IReadOnlyList<FilmFigures> rows)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var console = ConsoleFactory.For(output);
+        var table = new Table().Border(TableBorder.Rounded).Title("Film figures (CODATA 2018 exact constants)");
+        foreach (var h in new[] { "film", "d (nm)", "T_c (K)", "R_□ (Ω)", "Δ (meV)", "L_□ (pH)", "Δ/k_BT_c" })
+            table.AddColumn(new TableColumn(h).RightAligned());
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Name), r.ThicknessNm.ToString("G4", ci), r.TcK.ToString("G4", ci), r.RSheetOhm.ToString("G6", ci),
+                r.DeltaMeV.ToString("G4", ci), r.LSheetPH.ToString("G4", ci), r.DeltaOverKTc.ToString("F3", ci));
+        console.Write(table);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using NbnEdge.Analysis;
+
+namespace NbnEdge.Instruments;
+
+/// <summary>
+/// Spectra as CSV: the first column is the bias (header <c>bias_mV</c> or <c>bias_V</c>), every
+/// further column one spectrum named by its header. Lines starting with <c>#</c> and blank lines
+/// are skipped; fields may be quoted.
+/// </summary>
+/// <remarks>
+/// Non-finite values (NaN, empty cells) are dropped from their own spectrum only, and the
+/// spectrum's notes say so; everything else that is wrong stops the read with the file, line and
+/// column named, because a half-read table would silently change results.
+/// </remarks>
+public static class CsvSpectrumReader
+{
+    /// <summary>Reads a CSV file of spectra.</summary>
+    /// <exception cref="InputDataException">Missing file, bad header, ragged row, non-number, non-monotonic bias, too few points.</exception>
+    public static IReadOnlyList<Spectrum> Read(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputDataException(path, File.Exists(path) ? $"cannot be read: {e.Message}" : "file not found.");
+        }
+        return Parse(path, text);
+    }
+
+    /// <summary>Parses CSV text; <paramref name="source"/> names it in errors and in the spectra.</summary>
+    public static IReadOnlyList<Spectrum> Parse(string source, string text)
+    {
+        var lines = text.Split('\n');
+        int lineNo = 0;
+        string[]? header = null;
+        int headerLine = 0;
+        var rows = new List<(int Line, string Text)>();
+        foreach (var raw in lines)
+        {
+            lineNo++;
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0 || line.AsSpan().TrimStart().StartsWith("#") || line.AsSpan().Trim().IsEmpty) continue;
+            if (header is null) { header = SplitFields(line, source, lineNo); headerLine = lineNo; continue; }
+            rows.Add((lineNo, line));
+        }
+        if (header is null) throw new InputDataException(source, "the file is empty: expected a header line 'bias_mV,<spectrum>,...'.");
+
+        double biasToMV = header[0].Trim().ToLowerInvariant() switch
+        {
+            "bias_mv" => 1.0,
+            "bias_v" => 1000.0,
+            _ => throw new InputDataException(source, $"the first column must be 'bias_mV' or 'bias_V', not '{header[0].Trim()}'.", headerLine),
+        };
+        int columns = header.Length;
+        if (columns < 2) throw new InputDataException(source, "the header names no spectrum column after the bias.", headerLine);
+        var names = new string[columns - 1];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int c = 1; c < columns; c++)
+        {
+            names[c - 1] = header[c].Trim();
+            if (names[c - 1].Length == 0) throw new InputDataException(source, $"column {c + 1} has an empty name.", headerLine);
+            if (!seen.Add(names[c - 1])) throw new InputDataException(source, $"column name '{names[c - 1]}' appears twice.", headerLine);
+        }
+
+        int n = rows.Count;
+        var bias = new double[n];
+        var values = new double[columns - 1][];
+        for (int c = 0; c < values.Length; c++) values[c] = new double[n];
+        var rowLine = new int[n];
+        for (int r = 0; r < n; r++)
+        {
+            var (line, textLine) = rows[r];
+            rowLine[r] = line;
+            ParseRow(textLine.AsSpan(), source, line, columns, header, biasToMV, out bias[r], values, r);
+        }
+
+        if (n < Spectrum.MinimumPoints)
+            throw new InputDataException(source, $"only {n} data rows; a spectrum needs at least {Spectrum.MinimumPoints} points.");
+        CheckMonotonic(bias, rowLine, source);
+
+        var spectra = new Spectrum[values.Length];
+        for (int c = 0; c < values.Length; c++)
+            spectra[c] = BuildSpectrum(source, names[c], bias, values[c], rowLine);
+        return spectra;
+    }
+
+    private static void ParseRow(ReadOnlySpan<char> line, string source, int lineNo, int columns, string[] header, double biasToMV,
+        out double bias, double[][] values, int row)
+    {
+        int column = 0;
+        bias = double.NaN;
+        while (true)
+        {
+            int comma = line.IndexOf(',');
+            var field = (comma < 0 ? line : line[..comma]).Trim();
+            if (field.Length >= 2 && field[0] == '"' && field[^1] == '"') field = field[1..^1].Trim();
+            if (column >= columns)
+                throw new InputDataException(source, $"this row has more fields than the header's {columns}.", lineNo);
+            double value;
+            if (field.IsEmpty) value = double.NaN;
+            else if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+                throw new InputDataException(source, $"'{field.ToString()}' in column '{header[column].Trim()}' is not a number.", lineNo);
+            if (column == 0)
+            {
+                if (!double.IsFinite(value)) throw new InputDataException(source, "the bias is missing or not finite.", lineNo);
+                bias = value * biasToMV;
+            }
+            else values[column - 1][row] = value;
+            column++;
+            if (comma < 0) break;
+            line = line[(comma + 1)..];
+        }
+        if (column != columns)
+            throw new InputDataException(source, $"this row has {column} fields, the header has {columns}.", lineNo);
+    }
+
+    private static void CheckMonotonic(double[] bias, int[] rowLine, string source)
+    {
+        int direction = Math.Sign(bias[1] - bias[0]);
+        for (int i = 1; i < bias.Length; i++)
+        {
+            int step = Math.Sign(bias[i] - bias[i - 1]);
+            if (step == 0 || step != direction)
+                throw new InputDataException(source,
+                    $"the bias is not strictly monotonic here ({bias[i - 1].ToString("G6", CultureInfo.InvariantCulture)} mV, then {bias[i].ToString("G6", CultureInfo.InvariantCulture)} mV).",
+                    rowLine[i]);
+        }
+    }
+
+    private static Spectrum BuildSpectrum(string source, string name, double[] bias, double[] values, int[] rowLine)
+    {
+        int bad = 0, firstBad = 0, lastBad = 0;
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]))
+            {
+                if (bad == 0) firstBad = rowLine[i];
+                lastBad = rowLine[i];
+                bad++;
+            }
+        if (bad == 0) return new Spectrum { Source = source, Name = name, BiasMV = bias, Conductance = values };
+
+        int kept = values.Length - bad;
+        if (kept < Spectrum.MinimumPoints)
+            throw new InputDataException(source, $"spectrum '{name}' has only {kept} finite points; at least {Spectrum.MinimumPoints} are needed.");
+        var b = new double[kept];
+        var v = new double[kept];
+        for (int i = 0, k = 0; i < values.Length; i++)
+            if (double.IsFinite(values[i])) { b[k] = bias[i]; v[k] = values[i]; k++; }
+        string where = firstBad == lastBad ? $"line {firstBad}" : $"lines {firstBad}–{lastBad}";
+        return new Spectrum
+        {
+            Source = source, Name = name, BiasMV = b, Conductance = v,
+            Notes = [$"{source}: dropped {bad} non-finite point{(bad == 1 ? "" : "s")} of '{name}' ({where})"],
+        };
+    }
+
+    private static string[] SplitFields(string line, string source, int lineNo)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char ch = line[i];
+            if (quoted)
+            {
+                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
+                else if (ch == '"') quoted = false;
+                else current.Append(ch);
+            }
+            else if (ch == '"') quoted = true;
+            else if (ch == ',') { fields.Add(current.ToString()); current.Clear(); }
+            else current.Append(ch);
+        }
+        if (quoted) throw new InputDataException(source, "a quoted header field is not closed.", lineNo);
+        fields.Add(current.ToString());
+        return fields.ToArray();
+    }
+}
