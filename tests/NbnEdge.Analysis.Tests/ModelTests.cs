@@ -65,7 +65,7 @@ public sealed class ModelTests
         double sum = 0;
         for (int i = 0; i + 1 < cuts.Count; i++)
             if (cuts[i + 1] > cuts[i])
-                sum += GaussKronrodRule.Integrate(F, cuts[i], cuts[i + 1], out _, out _, 1e-14, 25, 31);
+                sum += GaussKronrodRule.Integrate(F, cuts[i], cuts[i + 1], out _, out _, 1e-13, 20, 31);
         return sum;
     }
 
@@ -233,7 +233,7 @@ public sealed class ModelTests
                 double t = PhysicalConstants.BoltzmannMeVPerK * temperature / delta;
                 double reference = GaussKronrodRule.Integrate(
                     th => 2 / Math.PI * Math.Cos(th) * Math.Cos(th) * ExactBcsIntegral.Conductance((v - vm * Math.Sin(th)) / delta, t),
-                    -Math.PI / 2, Math.PI / 2, out _, out _, 1e-13, 25, 31);
+                    -Math.PI / 2, Math.PI / 2, out _, out _, 1e-12, 18, 31);
                 Assert.AreEqual(reference, ThermalBcsModel.Conductance(v, delta, temperature, 0, vm), 1e-10, $"Vm={vm} V={v}");
             }
     }
