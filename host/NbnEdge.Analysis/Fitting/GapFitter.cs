@@ -536,9 +536,38 @@ public sealed class GapFitter
         var d = _scratch;
         for (int i = 1; i + 1 < _n; i++) d[m++] = Math.Abs(_data[i + 1] - 2 * _data[i] + _data[i - 1]);
         if (m == 0) return 0;
-        Array.Sort(d, 0, m);
-        double median = (m % 2 == 1) ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+        double median = Median(d, m);
         return 1.4826 * median / Math.Sqrt(6.0);
+    }
+
+    /// <summary>Median of the first m values by quickselect (reorders them), O(m).</summary>
+    private static double Median(double[] v, int m)
+    {
+        double upper = Select(v, m, m / 2);
+        if (m % 2 == 1) return upper;
+        double lower = double.NegativeInfinity; // largest value left of the selected position
+        for (int i = 0; i < m / 2; i++) lower = Math.Max(lower, v[i]);
+        return 0.5 * (lower + upper);
+    }
+
+    private static double Select(double[] v, int m, int k)
+    {
+        int lo = 0, hi = m - 1;
+        while (lo < hi)
+        {
+            double pivot = v[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (v[i] < pivot) i++;
+                while (v[j] > pivot) j--;
+                if (i <= j) { (v[i], v[j]) = (v[j], v[i]); i++; j--; }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return v[k];
+        }
+        return v[k];
     }
 
     private string? AtBound()

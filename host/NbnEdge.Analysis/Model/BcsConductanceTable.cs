@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NbnEdge.Analysis.Model;
 
@@ -43,7 +45,7 @@ public sealed class BcsConductanceTable
 
     private readonly double[] _nodes; // per node: G, G_w, G_σ, G_wσ; rows of constant σ
     private readonly int _nw, _ns;
-    private readonly double _w0, _hw, _s0, _hs;
+    private readonly double _w0, _hw, _s0, _hs, _invHw;
 
     /// <summary>Smallest t the table covers.</summary>
     public double MinT { get; }
@@ -59,7 +61,7 @@ public sealed class BcsConductanceTable
 
     private BcsConductanceTable(double[] nodes, int nw, int ns, double w0, double hw, double s0, double hs)
     {
-        _nodes = nodes; _nw = nw; _ns = ns; _w0 = w0; _hw = hw; _s0 = s0; _hs = hs;
+        _nodes = nodes; _nw = nw; _ns = ns; _w0 = w0; _hw = hw; _s0 = s0; _hs = hs; _invHw = 1.0 / hw;
         MinT = Math.Exp(s0);
         MaxT = Math.Exp(s0 + (ns - 1) * hs);
     }
@@ -211,29 +213,33 @@ public sealed class BcsConductanceTable
             return;
         }
 
-        double a = (w - _w0) / _hw;
+        double a = (w - _w0) * _invHw;
         int i = (int)a;
         if (i >= _nw - 1) i = _nw - 2;
         a -= i;
-        var n = _nodes;
-        int k0 = row.Base0 + i * 4, k1 = row.Base1 + i * 4;
+        // The cell index is in range by the |w| < WLimit checks above; skip the 16 bounds checks.
+        ref double r0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), row.Base0 + i * 4);
+        ref double r1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), row.Base1 + i * 4);
 
         // Interpolate along σ at the cell's two w-columns: values, w-derivatives, and their σ-derivatives.
-        double v0 = row.H0 * n[k0] + row.H1 * n[k1] + row.D0 * n[k0 + 2] + row.D1 * n[k1 + 2];
-        double d0 = row.H0 * n[k0 + 1] + row.H1 * n[k1 + 1] + row.D0 * n[k0 + 3] + row.D1 * n[k1 + 3];
-        double v0s = row.H0s * n[k0] + row.H1s * n[k1] + row.D0s * n[k0 + 2] + row.D1s * n[k1 + 2];
-        double d0s = row.H0s * n[k0 + 1] + row.H1s * n[k1 + 1] + row.D0s * n[k0 + 3] + row.D1s * n[k1 + 3];
-        k0 += 4; k1 += 4;
-        double v1 = row.H0 * n[k0] + row.H1 * n[k1] + row.D0 * n[k0 + 2] + row.D1 * n[k1 + 2];
-        double d1 = row.H0 * n[k0 + 1] + row.H1 * n[k1 + 1] + row.D0 * n[k0 + 3] + row.D1 * n[k1 + 3];
-        double v1s = row.H0s * n[k0] + row.H1s * n[k1] + row.D0s * n[k0 + 2] + row.D1s * n[k1 + 2];
-        double d1s = row.H0s * n[k0 + 1] + row.H1s * n[k1 + 1] + row.D0s * n[k0 + 3] + row.D1s * n[k1 + 3];
+        double f00 = r0, w00 = Unsafe.Add(ref r0, 1), s00 = Unsafe.Add(ref r0, 2), x00 = Unsafe.Add(ref r0, 3);
+        double f01 = r1, w01 = Unsafe.Add(ref r1, 1), s01 = Unsafe.Add(ref r1, 2), x01 = Unsafe.Add(ref r1, 3);
+        double f10 = Unsafe.Add(ref r0, 4), w10 = Unsafe.Add(ref r0, 5), s10 = Unsafe.Add(ref r0, 6), x10 = Unsafe.Add(ref r0, 7);
+        double f11 = Unsafe.Add(ref r1, 4), w11 = Unsafe.Add(ref r1, 5), s11 = Unsafe.Add(ref r1, 6), x11 = Unsafe.Add(ref r1, 7);
+        double v0 = row.H0 * f00 + row.H1 * f01 + row.D0 * s00 + row.D1 * s01;
+        double d0 = row.H0 * w00 + row.H1 * w01 + row.D0 * x00 + row.D1 * x01;
+        double v0s = row.H0s * f00 + row.H1s * f01 + row.D0s * s00 + row.D1s * s01;
+        double d0s = row.H0s * w00 + row.H1s * w01 + row.D0s * x00 + row.D1s * x01;
+        double v1 = row.H0 * f10 + row.H1 * f11 + row.D0 * s10 + row.D1 * s11;
+        double d1 = row.H0 * w10 + row.H1 * w11 + row.D0 * x10 + row.D1 * x11;
+        double v1s = row.H0s * f10 + row.H1s * f11 + row.D0s * s10 + row.D1s * s11;
+        double d1s = row.H0s * w10 + row.H1s * w11 + row.D0s * x10 + row.D1s * x11;
 
         // Then along w.
         double a2 = a * a, a3 = a2 * a, hw = _hw;
         double h0 = 2 * a3 - 3 * a2 + 1, h1 = -2 * a3 + 3 * a2;
         double e0 = (a3 - 2 * a2 + a) * hw, e1 = (a3 - a2) * hw;
-        double h0a = (6 * a2 - 6 * a) / hw, h1a = -h0a;
+        double h0a = (6 * a2 - 6 * a) * _invHw, h1a = -h0a;
         double e0a = 3 * a2 - 4 * a + 1, e1a = 3 * a2 - 2 * a;
 
         g = h0 * v0 + h1 * v1 + e0 * d0 + e1 * d1;

@@ -66,7 +66,7 @@ internal static class BenchCommand
             o.WriteLine(string.Format(ci, "synthetic spectra: {0} distinct ({1} points, {2:P0} noise, V_m = {3} mV), exact model, made in {4:F1} s",
                 Spectra, Points, NoiseFraction, ModulationMV, GenerationSeconds));
             o.WriteLine(string.Format(ci, "speed:    {0:N0} fits/s on {1} cores ({2:F1} µs per fit per core; {3} fits timed)", FitsPerSecond, Cores, MicrosecondsPerFitPerCore, Fits));
-            o.WriteLine(string.Format(ci, "accuracy: Δ error rms {0:F2} µeV, mean {1:+0.00;-0.00} µeV; reported SE mean {2:F2} µeV, rms {3:F2} µeV",
+            o.WriteLine(string.Format(ci, "accuracy: Δ error rms {0:F2} µeV, mean {1:F2} µeV; reported SE mean {2:F2} µeV, rms {3:F2} µeV",
                 DeltaRmsErrorMeV * 1e3, DeltaMeanErrorMeV * 1e3, MeanReportedErrorMeV * 1e3, RmsReportedErrorMeV * 1e3));
             o.WriteLine(string.Format(ci, "          rms error / rms SE = {0:F3} (target ≤ 1.2); converged {1:P2}; flagged {2:P2}", ErrorToReportedRatio, ConvergedFraction, FlaggedFraction));
         }

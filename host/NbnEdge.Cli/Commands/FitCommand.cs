@@ -19,11 +19,7 @@ internal static class FitCommand
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
             if (p.GetValue(input.Json))
             {
-                for (int i = 0; i < results.Length; i++)
-                {
-                    int k = i;
-                    JsonOutput.Line(output, w => JsonOutput.WriteFit(w, results[k], spectra[k]));
-                }
+                JsonOutput.Lines(output, results.Length, (w, i) => JsonOutput.WriteFit(w, results[i], spectra[i]));
             }
             else
             {

@@ -79,6 +79,8 @@ internal sealed class FitInput
             if (a.StartsWith('-') && !File.Exists(a) && !Directory.Exists(a))
                 throw new UsageException($"unknown option '{a}'.");
         var files = SpectrumFiles.Expand(arguments);
+        // Decompress the model table while the files are read: both take a noticeable moment.
+        _ = Task.Run(() => NbnEdge.Analysis.Model.BcsConductanceTable.Default);
         var spectra = new List<Spectrum>();
         foreach (var file in files)
         {

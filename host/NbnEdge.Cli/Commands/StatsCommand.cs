@@ -112,7 +112,7 @@ internal static class StatsCommand
         table.AddRow("standard deviation", $"{Mev(h.StandardDeviationMeV)} µeV");
         table.AddRow("median Δ", $"{h.MedianMeV.ToString("F4", ci)} meV");
         table.AddRow("MAD (×1.4826 = robust σ)", $"{Mev(h.MadMeV)} µeV ({Mev(h.RobustSigmaMeV)} µeV)");
-        table.AddRow("Gaussian fit (Eq. 4): Δ₀", $"{h.Gaussian.CentreMeV.ToString("F4", ci)} ± {Mev(h.Gaussian.CentreErrorMeV)}e-3 meV");
+        table.AddRow("Gaussian fit (Eq. 4): Δ₀", $"{h.Gaussian.CentreMeV.ToString("F4", ci)} meV ± {Mev(h.Gaussian.CentreErrorMeV)} µeV");
         table.AddRow("Gaussian fit (Eq. 4): σ", $"{Mev(h.Gaussian.SigmaMeV)} ± {Mev(h.Gaussian.SigmaErrorMeV)} µeV");
         table.AddRow("observed σ (inliers)", $"{Mev(h.ObservedSigmaMeV)} µeV");
         table.AddRow("rms fit error", $"{Mev(h.RmsFitErrorMeV)} µeV");
