@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using NbnEdge.Analysis;
 using NbnEdge.Analysis.Fitting;
+using NbnEdge.Analysis.Model;
+using NbnEdge.Analysis.Synthetic;
+using NbnEdge.Firmware.Boards;
 using NbnEdge.Firmware.Estimation;
 using NbnEdge.Link;
 
@@ -62,8 +65,20 @@ public sealed class LivePipeline
     {
         _options = options ?? new LivePipelineOptions();
         _fitter = new GapFitter(_options.FitOptions);
-        _worker = Task.Run(RunWorkerAsync);
+        Ready = Task.Run(WarmUp);
+        _worker = Task.Run(async () =>
+        {
+            await Ready.ConfigureAwait(false);
+            await RunWorkerAsync().ConfigureAwait(false);
+        });
     }
+
+    /// <summary>
+    /// Completes when the fitter and the estimator have run once on a synthetic spectrum. Start the
+    /// link after it: the first real spectrum then waits for no JIT compilation, and its latency is
+    /// the pipeline's, as on a session where the board takes seconds to send its first spectrum.
+    /// </summary>
+    public Task Ready { get; }
 
     /// <summary>Raised on the worker as soon as a spectrum is fitted (its device ESTIMATE may still be on its way).</summary>
     public event Action<LiveResult>? SpectrumFitted;
@@ -116,6 +131,24 @@ public sealed class LivePipeline
 
     /// <summary>Queues a device ESTIMATE (what <see cref="Attach"/> wires to the assembler).</summary>
     public void Post(EstimateInfo estimate) => _work.Writer.TryWrite(new WorkItem(null, estimate, null, 0));
+
+    private void WarmUp()
+    {
+        var truth = new BcsParameters(2.0, 1.7, Scale: 1e6);
+        Spectrum synthetic = SyntheticSpectra.Generate(truth, 201, 5.0, 0.01, new Random(1), "warm-up");
+        _fitter.Fit(synthetic);
+        string scale = BoardDefinitions.Esp32DevKitC().BiasUvPerLsb;
+        decimal uvPerLsb = decimal.Parse(scale, System.Globalization.CultureInfo.InvariantCulture);
+        var bias = new int[synthetic.Count];
+        var signal = new int[synthetic.Count];
+        for (int i = 0; i < bias.Length; i++)
+        {
+            bias[i] = (int)Math.Round(synthetic.BiasMV[i] * 1000 / (double)uvPerLsb);
+            signal[i] = (int)Math.Round(synthetic.Conductance[i] * 4);
+        }
+
+        Estimator(scale).Estimate(bias, signal, bias.Length, false, new NbnEdge.Firmware.Protocol.EstimateReport());
+    }
 
     private void OnSpectrum(ReceivedSpectrum spectrum)
     {

@@ -36,8 +36,12 @@ internal sealed class LiveLink : IAsyncDisposable
     /// <summary>The reading task (started by <see cref="Start"/>).</summary>
     public Task Reading => _reading ?? throw new InvalidOperationException("not started");
 
-    public void Start(CancellationToken cancellationToken) =>
+    public void Start(CancellationToken cancellationToken)
+    {
+        // A fraction of a second of JIT before the first byte, not inside the first spectrum's latency.
+        Pipeline.Ready.GetAwaiter().GetResult();
         _reading = Task.Run(() => Session.RunAsync(cancellationToken), CancellationToken.None);
+    }
 
     /// <summary>Waits for the source to end (or the token to stop it), then for the pipeline; returns the link's final counters.</summary>
     public async Task<LinkCounters> FinishAsync()

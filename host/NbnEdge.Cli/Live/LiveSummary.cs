@@ -27,6 +27,9 @@ internal sealed record LiveSummary
     public long SpectraReceived => Counters.SpectraComplete + Counters.SpectraIncomplete;
 
     /// <summary>Builds the summary once the pipeline has completed.</summary>
+    /// <param name="source">the stream's name</param>
+    /// <param name="pipeline">the completed pipeline</param>
+    /// <param name="counters">the link's final counters</param>
     /// <param name="requireStatistics">throw <see cref="InputDataException"/> when fewer than three usable fits (ingest, replay)</param>
     public static LiveSummary From(string source, LivePipeline pipeline, LinkCounters counters, bool requireStatistics)
     {

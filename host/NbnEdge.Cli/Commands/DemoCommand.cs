@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using NbnEdge.Analysis;
+using NbnEdge.Cli.Live;
+using NbnEdge.Link.Journal;
+using NbnEdge.Live;
+using NbnEdge.Simulator;
+using Spectre.Console;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary>
+/// <c>nbnedge demo</c>: the simulated board (the unmodified firmware on a virtual ADC and lock-in)
+/// measures a film's line of spectra; the host receives the stream, journals it, fits every
+/// spectrum live, and ends with the homogeneity result and the film's Table I row.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var film = LiveOptions.Film();
+        var spectra = new Option<int?>("--spectra") { Description = "Spectra along the line (positions, forward sweeps). Default: the preset's line (200; 50 for 25nm)." };
+        var seed = new Option<int>("--seed") { Description = "Random seed of the Δ profile and the noise.", DefaultValueFactory = _ => 1 };
+        var journalDir = LiveOptions.Journal("Folder for the session journal (raw bytes + results). Default: a new folder under the system temp dir.");
+        var json = new Option<bool>("--json") { Description = "One JSON object at the end instead of the tables." };
+        var command = new Command("demo", "Simulated board with a reference film: spectra streamed, decoded, fitted live; homogeneity and the film's Table I row.")
+        {
+            film, spectra, seed, journalDir, json,
+        };
+        command.SetAction(p =>
+        {
+            FilmPreset preset = LiveOptions.Preset(p.GetValue(film)!);
+            int n = p.GetValue(spectra) ?? preset.Positions;
+            if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
+                throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
+            return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json)).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json)
+    {
+        var settings = new SimulationSettings { Film = preset, Positions = positions, Seed = seed };
+        var board = new SimulatedBoard(settings, SimulationPacing.Unpaced);
+        string directory = journalDir ?? LiveOptions.NewTempSessionFolder("demo");
+        var journal = SessionJournal.CreateTimestamped(directory);
+        var wall = Stopwatch.StartNew();
+        LiveSummary summary;
+        IReadOnlyList<double> latencies;
+        await using (var link = new LiveLink(board, journal, new LivePipelineOptions { SourceName = board.Name }))
+        {
+            // One spectrum per position, as in the paper's line: the board sends forward sweeps only.
+            await link.Session.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
+            link.Start(CancellationToken.None);
+            LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveLink.IsTerminal(output) && !json);
+            var counters = await link.FinishAsync().ConfigureAwait(false);
+            summary = LiveSummary.From(board.Name, link.Pipeline, counters, requireStatistics: true);
+            latencies = link.Pipeline.LatenciesMs;
+        }
+
+        wall.Stop();
+        var truth = new DemoTruth(board, summary.Results);
+        var reference = FilmReference.For(preset.Name);
+        double meanDelta = summary.Statistics!.Statistics.MeanMeV;
+        double lSheet = FilmFigures.SheetKineticInductancePH(reference.RSheetOhm, meanDelta);
+        double ratio = FilmFigures.GapRatio(meanDelta, reference.TcK);
+        (double median, double max) = Latency(latencies);
+
+        if (json)
+        {
+            JsonOutput.Line(output, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("film", preset.Name);
+                w.WriteNumber("positions", positions);
+                w.WriteNumber("seed", seed);
+                summary.WriteFields(w);
+                w.Number("true_mean_delta_meV", truth.MeanMeV);
+                w.Number("true_sigma_meV", truth.SigmaMeV);
+                w.Number("fit_vs_truth_rms_meV", truth.FitErrorRmsMeV);
+                w.Number("latency_median_ms", median);
+                w.Number("latency_max_ms", max);
+                w.Number("wall_time_s", wall.Elapsed.TotalSeconds);
+                w.WriteStartObject("table_row");
+                w.WriteString("film", reference.Label);
+                w.Number("thickness_nm", reference.ThicknessNm);
+                w.Number("tc_K", reference.TcK);
+                w.Number("r_sheet_ohm", reference.RSheetOhm);
+                w.Number("delta_meV", meanDelta);
+                w.Number("l_sheet_pH", lSheet);
+                w.Number("delta_over_kTc", ratio);
+                w.Number("paper_delta_meV", reference.DeltaMeV);
+                w.Number("paper_l_sheet_pH", reference.LSheetPH);
+                w.Number("paper_delta_over_kTc", reference.DeltaOverKTc);
+                w.WriteEndObject();
+                w.WriteString("journal_raw", journal.RawPath);
+                w.WriteString("journal_results", journal.ResultsPath);
+                w.WriteEndObject();
+            });
+            return ExitCodes.Ok;
+        }
+
+        var ci = CultureInfo.InvariantCulture;
+        summary.Print(output, $"Demo: simulated board, {preset.Name} film, {positions} spectra along {preset.LineLengthNm.ToString("G4", ci)} nm");
+        var console = ConsoleFactory.For(output);
+        var check = new Table().Border(TableBorder.Rounded).Title("Against the simulator's truth");
+        check.AddColumn("quantity");
+        check.AddColumn(new TableColumn("value").RightAligned());
+        check.AddRow("true mean Δ / measured mean Δ", $"{truth.MeanMeV.ToString("F4", ci)} / {meanDelta.ToString("F4", ci)} meV");
+        check.AddRow("true σ of Δ along the line", $"{(truth.SigmaMeV * 1000).ToString("F1", ci)} µeV");
+        check.AddRow("measured intrinsic σ_int (95 % CI)", Markup.Escape(
+            $"{(summary.Statistics.Statistics.IntrinsicSigmaMeV * 1000).ToString("F1", ci)} µeV ({(summary.Statistics.Statistics.IntrinsicSigmaLowerMeV * 1000).ToString("F1", ci)}–{(summary.Statistics.Statistics.IntrinsicSigmaUpperMeV * 1000).ToString("F1", ci)})"));
+        check.AddRow("fit − truth, rms", $"{(truth.FitErrorRmsMeV * 1000).ToString("F2", ci)} µeV");
+        check.AddRow("latency, last chunk → fit: median / max", $"{median.ToString("F2", ci)} / {max.ToString("F2", ci)} ms (target ≤ 50)");
+        check.AddRow("wall time", $"{wall.Elapsed.TotalSeconds.ToString("F1", ci)} s");
+        console.Write(check);
+
+        var table = new Table().Border(TableBorder.Rounded).Title("Table I row (R_□ and T_c from the reference table, Δ measured)");
+        foreach (var h in new[] { "film", "d (nm)", "T_c (K)", "R_□ (Ω)", "Δ (meV)", "L_□ (pH)", "Δ/k_BT_c" })
+            table.AddColumn(new TableColumn(h).RightAligned());
+        table.AddRow(Markup.Escape(reference.Label), reference.ThicknessNm.ToString("G4", ci), reference.TcK.ToString("G4", ci), reference.RSheetOhm.ToString("G6", ci),
+            meanDelta.ToString("F3", ci), lSheet.ToString("G4", ci), ratio.ToString("F2", ci));
+        table.AddRow("[dim]paper[/]", "", "", "", reference.DeltaMeV.ToString("F2", ci), reference.LSheetPH.ToString("G4", ci), reference.DeltaOverKTc.ToString("F2", ci));
+        console.Write(table);
+        output.WriteLine($"Journal: {journal.RawPath} (raw bytes), {journal.ResultsPath} (results); 'nbnedge replay {Path.GetDirectoryName(journal.RawPath)}' rebuilds them.");
+        return ExitCodes.Ok;
+    }
+
+    internal static (double MedianMs, double MaxMs) Latency(IReadOnlyList<double> latencies)
+    {
+        if (latencies.Count == 0) return (double.NaN, double.NaN);
+        var sorted = latencies.Order().ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+        return (median, sorted[^1]);
+    }
+
+    /// <summary>The simulator's truth for the fitted spectra.</summary>
+    private sealed class DemoTruth
+    {
+        public DemoTruth(SimulatedBoard board, IReadOnlyList<LiveResult> results)
+        {
+            // First boot only (the demo never reboots the board): device epoch 0 is boot 1.
+            var byId = board.Truth.Where(t => t.Boot == 1).ToDictionary(t => t.SpectrumId, t => t.Position.DeltaMeV);
+            var all = byId.Values.ToArray();
+            MeanMeV = all.Length > 0 ? all.Average() : double.NaN;
+            SigmaMeV = all.Length > 1 ? Math.Sqrt(all.Sum(d => (d - MeanMeV) * (d - MeanMeV)) / (all.Length - 1)) : double.NaN;
+            var errors = results.Where(r => r.UsableFit && r.Received.DeviceEpoch == 0 && byId.ContainsKey(r.Received.SpectrumId))
+                .Select(r => r.Fit!.DeltaMeV - byId[r.Received.SpectrumId]).ToArray();
+            FitErrorRmsMeV = errors.Length > 0 ? Math.Sqrt(errors.Average(e => e * e)) : double.NaN;
+        }
+
+        public double MeanMeV { get; }
+        public double SigmaMeV { get; }
+        public double FitErrorRmsMeV { get; }
+    }
+}

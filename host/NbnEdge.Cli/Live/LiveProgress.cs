@@ -1,0 +1,46 @@
+using System.Globalization;
+using NbnEdge.Live;
+using Spectre.Console;
+
+namespace NbnEdge.Cli.Live;
+
+/// <summary>Waits for a live link to end, with a Spectre progress bar when on a terminal.</summary>
+internal static class LiveProgress
+{
+    public static void Follow(TextWriter output, LiveLink link, int expectedSpectra, string label, bool interactive)
+    {
+        if (!interactive)
+        {
+            // Plain: no redraws in a pipe or a log.
+            ((IAsyncResult)link.Reading).AsyncWaitHandle.WaitOne();
+            return;
+        }
+
+        var console = ConsoleFactory.For(output);
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(label, maxValue: Math.Max(1, expectedSpectra));
+                while (!link.Reading.IsCompleted)
+                {
+                    ((IAsyncResult)link.Reading).AsyncWaitHandle.WaitOne(100);
+                    LiveSnapshot s = link.Pipeline.Snapshot;
+                    task.Value = Math.Min(s.SpectraProcessed, expectedSpectra);
+                    task.Description = Markup.Escape(Describe(label, s));
+                }
+
+                task.Value = task.MaxValue;
+            });
+    }
+
+    /// <summary>One line: spectra, last Δ (fit and device), running mean and spreads.</summary>
+    public static string Describe(string label, LiveSnapshot s)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        string MeV(double v) => double.IsFinite(v) ? v.ToString("F4", ci) : "–";
+        string UeV(double v) => double.IsFinite(v) ? (v * 1000).ToString("F1", ci) : "–";
+        return $"{label}: {s.SpectraProcessed} spectra, Δ {MeV(s.LastFitDeltaMeV)} (device {MeV(s.LastDeviceDeltaMeV)}) meV, mean {MeV(s.MeanMeV)} meV, σ {UeV(s.StandardDeviationMeV)} µeV, σ_int {UeV(s.IntrinsicSigmaMeV)} µeV";
+    }
+}
