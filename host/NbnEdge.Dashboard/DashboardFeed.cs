@@ -1,0 +1,47 @@
+using NbnEdge.Analysis;
+using NbnEdge.Analysis.Fitting;
+
+namespace NbnEdge.Dashboard;
+
+/// <summary>
+/// One-line feeding of a <see cref="DashboardState"/> from the analysis types the CLI already has.
+/// </summary>
+public static class DashboardFeed
+{
+    /// <summary>
+    /// Adds a spectrum with its fit (or without one). The position is the spectrum's x in nm when it
+    /// has one, else <paramref name="position"/> (NaN: the sequence number).
+    /// </summary>
+    /// <param name="state">The dashboard's state.</param>
+    /// <param name="spectrum">The measured spectrum.</param>
+    /// <param name="fit">Its fit, or null when it was not fitted.</param>
+    /// <param name="deviceDeltaMeV">The board's estimate in meV, or null.</param>
+    /// <param name="position">Distance in nm, index or time; NaN uses <see cref="Spectrum.XNm"/> or the sequence number.</param>
+    /// <returns>The spectrum's sequence number.</returns>
+    public static long AddFit(this DashboardState state, Spectrum spectrum, GapFitResult? fit, double? deviceDeltaMeV = null,
+        double position = double.NaN)
+    {
+        double pos = double.IsNaN(position) ? spectrum.XNm ?? double.NaN : position;
+        double[]? model = fit?.ModelAt(spectrum.BiasMV);
+        bool usable = fit is { Converged: true } f && double.IsFinite(f.DeltaErrMeV) && f.Flag is FitFlags.Ok or FitFlags.PoorFit;
+        return state.AddSpectrum(spectrum.Name, pos, spectrum.BiasMV, spectrum.Conductance, model,
+            usable ? fit!.DeltaMeV : double.NaN, usable ? fit!.DeltaErrMeV : double.NaN, deviceDeltaMeV,
+            fit?.Flag ?? "not_fitted");
+    }
+
+    /// <summary>Sets the statistics from a <see cref="HomogeneityResult"/> (the numbers the `stats` JSON prints).</summary>
+    public static void SetStatistics(this DashboardState state, HomogeneityResult h) =>
+        state.SetStatistics(new DashboardStatistics
+        {
+            Count = h.Count,
+            MeanMeV = h.MeanMeV,
+            SdMeV = h.StandardDeviationMeV,
+            GaussMeanMeV = h.Gaussian.CentreMeV,
+            GaussSigmaMeV = h.Gaussian.SigmaMeV,
+            GaussAmplitude = h.Gaussian.Amplitude,
+            IntrinsicSigmaMeV = h.IntrinsicSigmaMeV,
+            IntrinsicCiMeV = (h.IntrinsicSigmaLowerMeV, h.IntrinsicSigmaUpperMeV),
+            HistogramEdgesMeV = h.Histogram.EdgesMeV.ToArray(),
+            HistogramCounts = h.Histogram.Counts.ToArray(),
+        });
+}
