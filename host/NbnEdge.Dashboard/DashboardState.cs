@@ -318,10 +318,10 @@ public sealed class DashboardState
                 if (_waterfall[s % _waterfall.Length] is not { } r || r.Seq != s) continue;
                 w.WriteStartArray();
                 w.WriteNumberValue(r.Seq);
-                w.WriteNumberValue(Round5(r.BiasMinMV));
-                w.WriteNumberValue(Round5(r.BiasMaxMV));
-                foreach (var v in r.Conductance)
-                    if (float.IsFinite(v)) w.WriteNumberValue(Round5(v)); else w.WriteNullValue();
+                w.WriteNumberValue(r.BiasMinMV);
+                w.WriteNumberValue(r.BiasMaxMV);
+                foreach (var v in r.Conductance) // already rounded when added: short numbers, no work here
+                    if (float.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -425,11 +425,12 @@ public sealed class DashboardState
     }
 
     /// <summary>Five significant digits: the waterfall is a picture, and this halves its bytes on the wire.</summary>
-    private static double Round5(float v)
+    internal static float Round5(double v)
     {
-        if (v == 0 || !float.IsFinite(v)) return 0;
+        if (v == 0 || !double.IsFinite(v)) return (float)v;
         int digits = 4 - (int)Math.Floor(Math.Log10(Math.Abs(v)));
-        return digits is >= 0 and <= 15 ? Math.Round((double)v, digits) : v;
+        // A float's shortest round-trip text of a value rounded to 5 digits is those 5 digits.
+        return digits is >= 0 and <= 15 ? (float)Math.Round(v, digits) : (float)v;
     }
 
     private static float[] ToFloat(ReadOnlySpan<double> values)
@@ -460,8 +461,8 @@ public sealed class DashboardState
             sum[k] += g[i]; count[k]++;
         }
         var result = new float[points];
-        for (int k = 0; k < points; k++) result[k] = count[k] > 0 ? (float)(sum[k] / count[k]) : float.NaN;
-        return ((float)min, (float)max, result);
+        for (int k = 0; k < points; k++) result[k] = count[k] > 0 ? Round5(sum[k] / count[k]) : float.NaN;
+        return (Round5(min), Round5(max), result);
     }
 }
 
