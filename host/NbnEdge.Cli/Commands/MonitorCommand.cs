@@ -1,8 +1,174 @@
 using System.CommandLine;
+using System.Globalization;
+using NbnEdge.Analysis;
+using NbnEdge.Cli.Live;
+using NbnEdge.Link.Journal;
+using NbnEdge.Link.Transports;
+using NbnEdge.Live;
+using Spectre.Console;
 
 namespace NbnEdge.Cli.Commands;
 
+/// <summary>
+/// <c>nbnedge monitor</c>: a live link to a board (serial port, TCP, or a capture file played
+/// through the same path), journaled, every spectrum fitted as it arrives, with a live terminal view.
+/// </summary>
 internal static class MonitorCommand
 {
-    public static Command Create(TextWriter output) => new("monitor", "(not yet)");
+    public static Command Create(TextWriter output)
+    {
+        var source = new Argument<string?>("SOURCE") { Description = "tcp://host:port, or a capture file (instead of --port).", Arity = ArgumentArity.ZeroOrOne };
+        var port = new Option<string?>("--port") { Description = "Serial port of the board's data UART, e.g. /dev/ttyUSB0 or COM5." };
+        var baud = new Option<int>("--baud") { Description = "Serial rate.", DefaultValueFactory = _ => SerialByteSource.DefaultBaud };
+        var journalDir = LiveOptions.Journal("Folder for the session journal. Default: ./nbnedge-sessions/<UTC timestamp>/.");
+        var noJournal = new Option<bool>("--no-journal") { Description = "Do not journal (nothing is kept: use only for a quick look)." };
+        var spectra = new Option<int?>("--spectra") { Description = "Stop after this many spectra (also scales the progress bar)." };
+        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds." };
+        var json = new Option<bool>("--json") { Description = "Print only the final summary, as one JSON object." };
+        var command = new Command("monitor", "Live view of a board: link health, spectra, last Δ (device and host fit), running mean, σ and σ_int, progress. Ctrl+C ends it with the summary.")
+        {
+            source, port, baud, journalDir, noJournal, spectra, duration, json,
+        };
+        command.SetAction(p =>
+        {
+            string? where = p.GetValue(source);
+            string? serial = p.GetValue(port);
+            if ((where is null) == (serial is null)) throw new UsageException("give either --port DEVICE or a SOURCE (tcp://host:port or a capture file).");
+            if (where is not null && where.StartsWith('-')) throw new UsageException($"unknown option '{where}'.");
+            int? stopAfter = p.GetValue(spectra);
+            if (stopAfter is < 1) throw new UsageException("--spectra must be at least 1.");
+            int rate = p.GetValue(baud);
+            if (rate <= 0) throw new UsageException("--baud must be positive.");
+            IByteSource byteSource = Open(where, serial, rate);
+            SessionJournal? journal = p.GetValue(noJournal) ? null
+                : new SessionJournal(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)), "session");
+            return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json)).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static IByteSource Open(string? where, string? serial, int baud)
+    {
+        if (serial is not null) return new SerialByteSource(serial, baud);
+        if (where!.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
+        {
+            try { return TcpByteSource.Parse(where); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+        }
+
+        if (!File.Exists(where)) throw new InputDataException(where, "no such capture file (for a network source write tcp://host:port).");
+        return StreamByteSource.OpenCapture(where);
+    }
+
+    private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json)
+    {
+        using var cts = new CancellationTokenSource();
+        if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
+        ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += stop;
+        bool interactive = LiveLink.IsTerminal(output) && !json;
+        string state = "connecting";
+        LiveSummary summary;
+        IReadOnlyList<double> latencies;
+        try
+        {
+            await using var link = new LiveLink(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
+            link.Session.StateChanged += change =>
+            {
+                state = change.State switch
+                {
+                    LinkState.WaitingToRetry => $"waiting to retry ({change.Detail}; next in {change.RetryIn?.TotalSeconds:F1} s)",
+                    LinkState.Disconnected => $"disconnected ({change.Detail})",
+                    _ => change.State.ToString().ToLowerInvariant(),
+                };
+                // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
+                if (change.State == LinkState.Connected && source is ReconnectingByteSource)
+                    _ = Task.Run(async () => { try { await link.Session.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
+            };
+            link.Pipeline.ResultCompleted += r =>
+            {
+                if (!interactive && !json) output.WriteLine(LiveProgress.Describe($"spectrum {r.Received.SpectrumId}", link.Pipeline.Snapshot));
+                if (stopAfter is { } n && r.Index + 1 >= n) cts.Cancel();
+            };
+            link.Start(cts.Token);
+            if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
+            var counters = await link.FinishAsync().ConfigureAwait(false);
+            summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
+            latencies = link.Pipeline.LatenciesMs;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= stop;
+        }
+
+        (double median, double max) = DemoCommand.Latency(latencies);
+        if (json)
+        {
+            JsonOutput.Line(output, w =>
+            {
+                w.WriteStartObject();
+                summary.WriteFields(w);
+                w.Number("latency_median_ms", median);
+                w.Number("latency_max_ms", max);
+                if (journal is not null) { w.WriteString("journal_raw", journal.RawPath); w.WriteString("journal_results", journal.ResultsPath); }
+                w.WriteEndObject();
+            });
+            return ExitCodes.Ok;
+        }
+
+        summary.Print(output, $"Monitor: {source.Name}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
+        if (journal is not null) output.WriteLine($"Journal: {journal.RawPath}, {journal.ResultsPath}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The live view: redrawn a few times a second from the pipeline's snapshot, until the link ends.</summary>
+    private static void Show(TextWriter output, LiveLink link, Func<string> state, int? expected, string name, SessionJournal? journal)
+    {
+        var console = ConsoleFactory.For(output);
+        var ci = CultureInfo.InvariantCulture;
+        string MeV(double v) => double.IsFinite(v) ? v.ToString("F4", ci) + " meV" : "–";
+        string UeV(double v) => double.IsFinite(v) ? (v * 1000).ToString("F1", ci) + " µeV" : "–";
+        string Ms(double v) => double.IsFinite(v) ? v.ToString("F2", ci) + " ms" : "–";
+        Table Build()
+        {
+            LiveSnapshot s = link.Pipeline.Snapshot;
+            var c = link.Session.Counters;
+            var t = new Table().Border(TableBorder.Rounded).Title($"nbnedge monitor: {Markup.Escape(name)}");
+            t.AddColumn("");
+            t.AddColumn(new TableColumn("").RightAligned());
+            t.AddRow("link", Markup.Escape(state()));
+            t.AddRow("bytes / frames ok", $"{c.Bytes} / {c.FramesOk}");
+            t.AddRow("frames bad / lost / unknown", $"{Red(c.FramesDropped)} / {Red(c.FramesLost)} / {c.UnknownType}");
+            t.AddRow("reboots / disconnects", $"{c.Reboots} / {c.Disconnects}");
+            t.AddRow("spectra received (incomplete)", $"{c.SpectraComplete + c.SpectraIncomplete} ({Red(c.SpectraIncomplete)})");
+            t.AddRow("last spectrum", s.LastSpectrumId is { } id ? $"#{id}" : "–");
+            t.AddRow("last Δ: host fit / device", $"{MeV(s.LastFitDeltaMeV)} / {MeV(s.LastDeviceDeltaMeV)}");
+            t.AddRow("running mean Δ", MeV(s.MeanMeV));
+            t.AddRow("σ / rms fit error / σ_int", $"{UeV(s.StandardDeviationMeV)} / {UeV(s.RmsFitErrorMeV)} / {UeV(s.IntrinsicSigmaMeV)}");
+            t.AddRow("device − fit, rms", UeV(s.EstimateVsFitRmsMeV));
+            t.AddRow("firmware re-run mismatches", $"{Red(s.RecomputeMismatches)} of {s.RecomputeChecked}");
+            t.AddRow("latency last / max", $"{Ms(s.LastLatencyMs)} / {Ms(s.MaxLatencyMs)}");
+            if (expected is { } n)
+            {
+                int width = 30, done = (int)Math.Min(width, s.SpectraProcessed * width / n);
+                t.AddRow("progress along the line", $"[green]{new string('█', done)}[/]{new string('░', width - done)} {s.SpectraProcessed}/{n}");
+            }
+
+            if (journal is not null) t.AddRow("journal", Markup.Escape(Path.GetDirectoryName(journal.RawPath) ?? journal.RawPath));
+            t.Caption("Ctrl+C ends the session with the summary");
+            return t;
+        }
+
+        console.Live(Build()).Start(ctx =>
+        {
+            while (!link.Reading.IsCompleted)
+            {
+                ((IAsyncResult)link.Reading).AsyncWaitHandle.WaitOne(250);
+                ctx.UpdateTarget(Build());
+            }
+        });
+    }
+
+    private static string Red(long n) => n == 0 ? "0" : $"[bold red]{n}[/]";
 }
