@@ -32,6 +32,7 @@ public static class CommandLine
             StatsCommand.Create(output),
             TableCommand.Create(output),
             BenchCommand.Create(output),
+            MapCommand.Create(output),
             ModelTableCommand.Create(output),
         };
         foreach (var extra in ExtraCommands.Create(output)) root.Add(extra);

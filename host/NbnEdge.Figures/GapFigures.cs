@@ -71,7 +71,8 @@ public static class GapFigures
         for (int i = 0; i < residual.Length; i++) residual[i] = conductance[i] - model[i];
         var (rx, ry) = FigureStyle.Finite(biasMV, residual);
         var bottom = new Plot();
-        bottom.Add.HorizontalLine(0, 1.5f, FigureStyle.Grey, LinePattern.Dashed);
+        // Solid, not dashed: Skia's SVG backend cannot draw path effects (it drops them and complains on stderr).
+        bottom.Add.HorizontalLine(0, 1.0f, FigureStyle.Grey, LinePattern.Solid);
         var res = bottom.Add.ScatterPoints(rx, ry, FigureStyle.Blue);
         res.MarkerSize = o.MarkerSizePx * 0.6f;
         FigureStyle.Apply(bottom, o, "bias (mV)", "residual", null);
@@ -357,7 +358,7 @@ public static class GapFigures
             s.MarkerSize = o.MarkerSizePx * 1.6f;
             s.MarkerShape = shapes[g % shapes.Length];
             s.LineWidth = 1.5f;
-            s.LinePattern = LinePattern.Dashed;
+            s.LinePattern = LinePattern.Solid; // dashes are lost in Skia's SVG output
             s.LegendText = groups[g].Key;
         }
         if (films.Count == 0) FigureStyle.Note(plot.Add.Annotation("no films", Alignment.MiddleCenter), o);

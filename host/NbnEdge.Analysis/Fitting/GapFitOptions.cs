@@ -41,5 +41,5 @@ public sealed record GapFitOptions
     public BackgroundTreatment Background { get; init; } = BackgroundTreatment.Joint;
 
     /// <summary>Iteration limit of the least-squares solver.</summary>
-    public int MaxIterations { get; init; } = 200;
+    public int MaxIterations { get; init; } = 100;
 }

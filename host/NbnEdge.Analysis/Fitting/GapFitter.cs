@@ -233,8 +233,8 @@ public sealed class GapFitter
 
     private IEnumerable<BcsParameters> RetryStarts(BcsParameters start)
     {
-        foreach (double t in new[] { 0.01, 0.04, 0.15, 0.5 })
-            foreach (double f in new[] { 0.6, 1.0, 1.5 })
+        foreach (double t in new[] { 0.01, 0.05, 0.3 })
+            foreach (double f in new[] { 0.6, 1.5 })
             {
                 double delta = Math.Clamp(start.DeltaMeV * f, _lo[PDelta] * 1.01, _hi[PDelta] * 0.99);
                 yield return start with
@@ -449,6 +449,13 @@ public sealed class GapFitter
         double delta = p[PDelta], temp = p[PTemp], n0 = p[PScale], b = p[PSlope], v0 = p[POffset], vm = p[PMod];
         double invDelta = 1.0 / delta;
         double t = PhysicalConstants.BoltzmannMeVPerK * temp * invDelta;
+        // Beyond the table's largest k_BT/Δ the gap is washed out and carries no information; the
+        // model is held there (∂/∂T = 0) instead of paying for the exact integral at every point,
+        // and the verdict reports the temperature at its limit.
+        // Likewise below the smallest: k_BT/Δ < 0.001 is a few µeV, below any bias step or lock-in
+        // modulation, so the shape no longer depends on T.
+        bool saturated = t > _table.MaxT || t < _table.MinT;
+        if (saturated) t = Math.Clamp(t, _table.MinT, _table.MaxT);
         var row = _table.ForTemperature(t);
         LockInQuadrature? rule = vm > 0 ? LockInQuadrature.For(vm, temp, 0, 1e-10) : null;
         int nodes = rule?.Count ?? 1;
@@ -475,8 +482,8 @@ public sealed class GapFitter
             model[i] = scaled * gm;
             if (!withJacobian) continue;
             int r = i * NP;
-            jac[r + PDelta] = -scaled * dDelta * invDelta;
-            jac[r + PTemp] = scaled * dT * kOverDelta;
+            jac[r + PDelta] = -scaled * (saturated ? dDelta - t * dT : dDelta) * invDelta;
+            jac[r + PTemp] = saturated ? 0.0 : scaled * dT * kOverDelta;
             jac[r + PScale] = line * gm;
             jac[r + PSlope] = n0 * u * gm;
             jac[r + POffset] = n0 * (-b * gm - line * dX * invDelta);
@@ -613,6 +620,9 @@ public sealed class GapFitter
             if (s > limit) return FitFlags.SubgapPeak;
         }
         if (AtBound() is { } name) return FitFlags.AtBoundPrefix + name;
+        double tFinal = PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV;
+        if (!_free[PGamma] && p.GammaMeV == 0 && (tFinal >= _table.MaxT || tFinal <= _table.MinT))
+            return FitFlags.AtBoundPrefix + ParameterNames[PTemp];
         if (chi2 > 4.0 && _n >= 30) return FitFlags.PoorFit;
         return FitFlags.Ok;
     }

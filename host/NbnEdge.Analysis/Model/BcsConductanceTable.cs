@@ -35,7 +35,7 @@ public sealed class BcsConductanceTable
     public const double DefaultStepLnT = 0.05;
 
     /// <summary>Smallest k_BT/Δ in the default table.</summary>
-    public const double DefaultMinT = 0.004;
+    public const double DefaultMinT = 0.001;
 
     /// <summary>Largest k_BT/Δ in the default table.</summary>
     public const double DefaultMaxT = 1.3;

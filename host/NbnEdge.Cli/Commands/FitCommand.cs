@@ -19,15 +19,31 @@ internal static class FitCommand
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
             if (p.GetValue(input.Json))
             {
-                JsonOutput.Lines(output, results.Length, (w, i) => JsonOutput.WriteFit(w, results[i], spectra[i]));
+                var distance = LineDistances(spectra);
+                JsonOutput.Lines(output, results.Length, (w, i) => JsonOutput.WriteFit(w, results[i], spectra[i], distance?[i]));
             }
             else
             {
                 output.Write(FormatTable(results));
             }
+            if (p.GetValue(input.Plot) is { } plotDir)
+                Console.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results))}");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Point spectra taken along a line (several .dat files with tip positions, no grid pixels):
+    /// each one's distance along the line in nm; null when the spectra are not such a line.
+    /// </summary>
+    internal static double[]? LineDistances(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra)
+    {
+        if (spectra.Count < 2) return null;
+        foreach (var s in spectra)
+            if (s.XNm is null || s.YNm is null || s.PixelX is not null) return null;
+        try { return NbnEdge.Instruments.LineProfile.DistanceAlongLineNm(spectra); }
+        catch (NbnEdge.Analysis.InputDataException) { return null; } // all at one spot: not a line
     }
 
     /// <summary>A fixed-width table (plain text so it stays fast and pipeable for thousands of rows).</summary>

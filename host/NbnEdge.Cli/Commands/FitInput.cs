@@ -27,6 +27,7 @@ internal sealed class FitInput
     public Option<string?> Channel { get; } = new("--channel") { Description = "Nanonis files: the dI/dV channel (name or prefix) when the automatic choice is not wanted." };
     public Option<string> Sweeps { get; } = new("--sweeps") { Description = "Nanonis files: avg, fwd, bwd or each.", DefaultValueFactory = _ => "avg" };
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
+    public Option<string?> Plot { get; } = new("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
 
     public FitInput()
     {
@@ -37,7 +38,7 @@ internal sealed class FitInput
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, Json }) command.Add(o);
+        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, Json, Plot }) command.Add(o);
     }
 
     public GapFitOptions FitOptions(ParseResult p)

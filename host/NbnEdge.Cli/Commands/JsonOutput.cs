@@ -15,7 +15,7 @@ internal static class JsonOutput
     }
 
     /// <summary>One fit as a JSON object (the `fit --json` line contract).</summary>
-    public static void WriteFit(Utf8JsonWriter w, GapFitResult r, Spectrum? s)
+    public static void WriteFit(Utf8JsonWriter w, GapFitResult r, Spectrum? s, double? distanceNm = null)
     {
         var p = r.Parameters;
         var e = r.Errors;
@@ -50,6 +50,7 @@ internal static class JsonOutput
             if (s.XNm is { } xnm) w.Number("x_nm", xnm);
             if (s.YNm is { } ynm) w.Number("y_nm", ynm);
             if (s.Incomplete) w.WriteBoolean("incomplete", true);
+            if (distanceNm is { } d) w.Number("distance_nm", d);
         }
         if (r.Notes.Count > 0)
         {

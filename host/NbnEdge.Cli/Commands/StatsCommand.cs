@@ -18,9 +18,16 @@ internal static class StatsCommand
         {
             var spectra = input.ReadSpectra(p, Console.Error);
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
-            var summary = Summarise(results);
+            var summary = Summarise(results)
+                ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", TooFewMessage(results));
             if (p.GetValue(input.Json)) JsonOutput.Line(output, w => WriteJson(w, summary));
             else Print(output, summary);
+            if (p.GetValue(input.Plot) is { } plotDir)
+            {
+                var files = PlotOutput.ForFits(plotDir, spectra, results);
+                files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics));
+                Console.Error.WriteLine($"figures: {string.Join(", ", files)}");
+            }
             return ExitCodes.Ok;
         });
         return command;
@@ -33,7 +40,13 @@ internal static class StatsCommand
     /// Spectra whose fit did not converge, or that the model cannot describe (no gap, sub-gap
     /// peak, at a bound), carry no Δ worth averaging; they are listed, not used.
     /// </summary>
-    internal static Summary Summarise(IReadOnlyList<GapFitResult> results)
+    internal static string TooFewMessage(IReadOnlyList<GapFitResult> results) =>
+        $"only {results.Count(r => Usable(r))} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
+
+    private static bool Usable(GapFitResult r) => r.Converged && double.IsFinite(r.DeltaErrMeV) && r.Flag is FitFlags.Ok or FitFlags.PoorFit;
+
+    /// <summary>Null when fewer than three spectra gave a usable fit.</summary>
+    internal static Summary? Summarise(IReadOnlyList<GapFitResult> results)
     {
         var names = new List<string>();
         var delta = new List<double>();
@@ -41,13 +54,10 @@ internal static class StatsCommand
         var excluded = new List<(string, string)>();
         foreach (var r in results)
         {
-            bool usable = r.Converged && double.IsFinite(r.DeltaErrMeV) && r.Flag is FitFlags.Ok or FitFlags.PoorFit;
-            if (!usable) { excluded.Add((Label(r), r.Flag)); continue; }
+            if (!Usable(r)) { excluded.Add((Label(r), r.Flag)); continue; }
             names.Add(Label(r)); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV);
         }
-        if (delta.Count < HomogeneityStatistics.MinimumCount)
-            throw new InputDataException(results.Count > 0 ? results[0].Source : "(input)",
-                $"only {delta.Count} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.");
+        if (delta.Count < HomogeneityStatistics.MinimumCount) return null;
         var stats = HomogeneityStatistics.Compute(names, delta.ToArray(), err.ToArray());
         return new Summary(stats, excluded, results.Count);
     }

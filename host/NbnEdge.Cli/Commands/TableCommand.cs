@@ -12,7 +12,8 @@ internal static class TableCommand
     {
         var file = new Argument<string>("FILMS.csv") { Description = "Rows name,thickness_nm,tc_K,r_sheet_ohm,delta_meV." };
         var json = new Option<bool>("--json") { Description = "A JSON array of objects." };
-        var command = new Command("table", "Film figures: sheet kinetic inductance L_□ = hR_□/(2π²Δ) and Δ/k_BT_c (CODATA constants).") { file, json };
+        var plot = new Option<string?>("--plot") { Description = "Draw T_c against thickness (the reference's Fig. 1) into this folder (PNG and SVG)." };
+        var command = new Command("table", "Film figures: sheet kinetic inductance L_□ = hR_□/(2π²Δ) and Δ/k_BT_c (CODATA constants).") { file, json, plot };
         command.SetAction(p =>
         {
             string path = p.GetValue(file)!;
@@ -21,6 +22,13 @@ internal static class TableCommand
             using (var reader = new StreamReader(path)) rows = FilmTable.ReadFigures(reader, path);
             if (p.GetValue(json)) WriteJson(output, rows);
             else Print(output, rows);
+            if (p.GetValue(plot) is { } plotDir)
+            {
+                Directory.CreateDirectory(plotDir);
+                var f = NbnEdge.Figures.GapFigures.TcVersusThickness(plotDir, "tc-vs-thickness",
+                    rows.Select(r => new NbnEdge.Figures.FilmPoint(r.Name, r.ThicknessNm, r.TcK, r.Name.Split(',')[0].Trim())).ToList());
+                Console.Error.WriteLine($"figures: {f.PngPath}, {f.SvgPath}");
+            }
             return ExitCodes.Ok;
         });
         return command;

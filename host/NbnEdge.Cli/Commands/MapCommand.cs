@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using NbnEdge.Analysis;
+using NbnEdge.Analysis.Fitting;
+using NbnEdge.Instruments;
+using Spectre.Console;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary><c>nbnedge map GRID.3ds</c>: every pixel fitted, the gap map written as CSV (and PNG), statistics over the map.</summary>
+internal static class MapCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var input = new FitInput();
+        var grid = new Argument<string>("GRID.3ds") { Description = "A Nanonis .3ds grid." };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the gap map files (default: next to the grid)." };
+        var command = new Command("map", "Fit every pixel of a grid (in parallel) and write the gap map as CSV and PNG, with the statistics over the map.") { grid, outDir };
+        foreach (var o in new Option[] { input.Vm, input.FitVm, input.FitOffset, input.FitGamma, input.Gamma, input.Background, input.Channel, input.Sweeps, input.Json, input.Plot })
+            command.Add(o);
+        command.SetAction(p =>
+        {
+            string path = p.GetValue(grid)!;
+            if (!File.Exists(path)) throw new InputDataException(path, "file not found.");
+            _ = Task.Run(() => NbnEdge.Analysis.Model.BcsConductanceTable.Default);
+            var map = NanonisGridReader.Read(path, input.ReadOptions(p));
+            if (map.Spectra.Count == 0) throw new InputDataException(path, map.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
+            foreach (var note in map.Notes) Console.Error.WriteLine($"note: {note}");
+
+            var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
+            string folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+            Directory.CreateDirectory(folder);
+            string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + "-gapmap");
+            string csv = stem + ".csv";
+            File.WriteAllText(csv, MapCsv(map, results));
+            var files = new List<string> { csv };
+            files.AddRange(PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results));
+            var summary = StatsCommand.Summarise(results);
+            if (p.GetValue(input.Plot) is { } plotDir)
+            {
+                files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results));
+                if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics));
+            }
+
+            if (p.GetValue(input.Json))
+            {
+                JsonOutput.Line(output, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("grid", path);
+                    w.WriteNumber("width", map.Width);
+                    w.WriteNumber("height", map.Height);
+                    w.WriteNumber("pixels_present", map.PixelsPresent);
+                    w.WriteNumber("pixels_fitted", results.Length);
+                    w.WriteStartArray("files");
+                    foreach (var f in files) w.WriteStringValue(f);
+                    w.WriteEndArray();
+                    w.WritePropertyName("stats");
+                    if (summary is null) w.WriteNullValue();
+                    else StatsCommand.WriteJson(w, summary);
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                output.WriteLine($"{map.Width}×{map.Height} grid, {map.PixelsPresent} pixels present, {results.Length} fitted; wrote {string.Join(", ", files)}");
+                if (summary is null) output.WriteLine($"statistics: {StatsCommand.TooFewMessage(results)}");
+                else StatsCommand.Print(output, summary);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static GapFitResult[] FitWithProgress(IReadOnlyList<Spectrum> spectra, GapFitOptions options, bool showProgress)
+    {
+        if (!showProgress) return FitRunner.FitAll(spectra, options);
+        GapFitResult[] results = [];
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask($"fitting {spectra.Count} pixels", maxValue: spectra.Count);
+            results = new GapFitResult[spectra.Count];
+            int done = 0;
+            var fitting = Task.Run(() => Parallel.For(0, spectra.Count, () => new GapFitter(options), (i, _, fitter) =>
+            {
+                results[i] = fitter.Fit(spectra[i]);
+                Interlocked.Increment(ref done);
+                return fitter;
+            }, _ => { }));
+            while (!fitting.Wait(100)) task.Value = Volatile.Read(ref done);
+            task.Value = spectra.Count;
+        });
+        return results;
+    }
+
+    private static string MapCsv(NanonisGrid map, GapFitResult[] results)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("x,y,x_nm,y_nm,delta_meV,delta_err_meV,t_eff_K,t_eff_err_K,chi2_red,flag\n");
+        for (int i = 0; i < results.Length; i++)
+        {
+            var s = map.Spectra[i];
+            var r = results[i];
+            sb.Append(s.PixelX).Append(',').Append(s.PixelY).Append(',')
+              .Append(F(s.XNm)).Append(',').Append(F(s.YNm)).Append(',')
+              .Append(F(r.DeltaMeV)).Append(',').Append(F(r.DeltaErrMeV)).Append(',')
+              .Append(F(r.TEffK)).Append(',').Append(F(r.TEffErrK)).Append(',')
+              .Append(F(r.Chi2Red)).Append(',').Append(r.Flag).Append('\n');
+        }
+        return sb.ToString();
+
+        string F(double? v) => v is { } d && double.IsFinite(d) ? d.ToString("R", ci) : "";
+    }
+}
