@@ -174,7 +174,7 @@ public sealed class ModelTests
         double worstG = 0, worstGx = 0, worstGt = 0;
         for (int k = 0; k < 3000; k++)
         {
-            double t = Math.Exp(Math.Log(0.0045) + rng.NextDouble() * (Math.Log(1.25) - Math.Log(0.0045)));
+            double t = Math.Exp(Math.Log(0.0012) + rng.NextDouble() * (Math.Log(1.25) - Math.Log(0.0012)));
             double x = rng.NextDouble() < 0.6 ? 1 + t * (rng.NextDouble() * 90 - 40) : (rng.NextDouble() - 0.5) * 12;
             var exact = ExactBcsIntegral.Evaluate(x, t);
             table.Evaluate(table.ForTemperature(t), x, out double g, out double gx, out double gt);
