@@ -33,6 +33,7 @@ public static class CommandLine
             TableCommand.Create(output),
             BenchCommand.Create(output),
             MapCommand.Create(output),
+            ServeCommand.Create(output),
             ModelTableCommand.Create(output),
         };
         foreach (var extra in ExtraCommands.Create(output)) root.Add(extra);

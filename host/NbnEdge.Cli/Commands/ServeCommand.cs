@@ -1,0 +1,84 @@
+using System.CommandLine;
+using NbnEdge.Analysis;
+using NbnEdge.Dashboard;
+using NbnEdge.Instruments;
+using NbnEdge.Link;
+using NbnEdge.Link.Transports;
+using NbnEdge.Live;
+using NbnEdge.Cli.Live;
+
+namespace NbnEdge.Cli.Commands;
+
+/// <summary>
+/// <c>nbnedge serve RESULTS</c>: the dashboard for a finished session (its folder or raw journal)
+/// or for spectra files (fitted now).
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var input = new FitInput();
+        var listen = DashboardHosting.ListenOption();
+        var port = DashboardHosting.PortOption();
+        var linger = new Option<double?>("--linger") { Description = "Serve for this many seconds, then exit (default: until Ctrl+C)." };
+        var command = new Command("serve", "Serve the web dashboard for a finished session (folder or raw journal .nbnraw) or for spectra files (CSV, .dat, .3ds), fitted now.");
+        input.AddTo(command);
+        command.Add(listen);
+        command.Add(port);
+        command.Add(linger);
+        command.SetAction(async (p, ct) =>
+        {
+            var state = new DashboardState();
+            var args = p.GetValue(input.Files) ?? [];
+            string? journal = args.Length == 1 ? FindJournal(args[0]) : null;
+            if (journal is not null) await LoadSessionAsync(journal, state).ConfigureAwait(false);
+            else LoadFiles(p, input, state);
+            await using var server = await DashboardHosting.StartAsync(state, p.GetValue(listen), p.GetValue(port), output).ConfigureAwait(false);
+            await DashboardHosting.WaitAsync(p.GetValue(linger), output).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>A session folder's raw journal, or the argument itself when it is one.</summary>
+    private static string? FindJournal(string path)
+    {
+        if (Directory.Exists(path))
+            return Directory.EnumerateFiles(path, "*.nbnraw").OrderBy(f => f, StringComparer.Ordinal).FirstOrDefault();
+        return path.EndsWith(".nbnraw", StringComparison.OrdinalIgnoreCase) && File.Exists(path) ? path : null;
+    }
+
+    private static async Task LoadSessionAsync(string journal, DashboardState state)
+    {
+        state.SetSessionInfo($"session {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(journal)))}");
+        HelloInfo? fallback = CaptureAnalysis.DecodeFile(journal).Hellos.FirstOrDefault(h => h.HasScaling);
+        await using var link = new LiveLink(StreamByteSource.OpenCapture(journal), journal: null,
+            new LivePipelineOptions { SourceName = journal, FallbackHello = fallback });
+        DashboardHosting.Attach(link.Pipeline, state);
+        link.Start(CancellationToken.None);
+        var counters = await link.FinishAsync().ConfigureAwait(false);
+        DashboardHosting.Publish(state, link.Pipeline.Results.Where(r => r.Fit is not null).Select(r => r.Fit!).ToList(), counters);
+    }
+
+    private static void LoadFiles(System.CommandLine.ParseResult p, FitInput input, DashboardState state)
+    {
+        var spectra = input.ReadSpectra(p, Console.Error);
+        var results = FitRunner.FitAll(spectra, input.FitOptions(p));
+        var distance = FitCommand.LineDistances(spectra);
+        state.SetSessionInfo($"{spectra.Count} spectra from {string.Join(", ", spectra.Select(s => Path.GetFileName(s.Source)).Distinct().Take(3))}",
+            distance is null ? "spectrum #" : "distance (nm)");
+        for (int i = 0; i < spectra.Count; i++) state.AddFit(spectra[i], results[i], null, distance?[i] ?? i);
+        DashboardHosting.Publish(state, results, null);
+        // A grid also gets its gap map.
+        var grids = spectra.Where(s => s.PixelX is not null && s.PixelY is not null).ToList();
+        if (grids.Count > 0)
+        {
+            int width = grids.Max(s => s.PixelX!.Value) + 1, height = grids.Max(s => s.PixelY!.Value) + 1;
+            var map = Enumerable.Repeat(double.NaN, width * height).ToArray();
+            for (int i = 0; i < spectra.Count; i++)
+                if (spectra[i].PixelX is { } x && spectra[i].PixelY is { } y && results[i].Flag is NbnEdge.Analysis.Fitting.FitFlags.Ok or NbnEdge.Analysis.Fitting.FitFlags.PoorFit)
+                    map[y * width + x] = results[i].DeltaMeV;
+            state.SetGapMap(width, height, 1.0, map);
+        }
+    }
+}
