@@ -66,11 +66,13 @@ public sealed class LivePipeline
         _options = options ?? new LivePipelineOptions();
         _fitter = new GapFitter(_options.FitOptions);
         Ready = Task.Run(WarmUp);
-        _worker = Task.Run(async () =>
+        // A thread of its own: a fit never waits for a thread-pool thread that a transport's
+        // blocking read or a busy UI may be holding, which would show up as latency.
+        _worker = Task.Factory.StartNew(() =>
         {
-            await Ready.ConfigureAwait(false);
-            await RunWorkerAsync().ConfigureAwait(false);
-        });
+            Ready.GetAwaiter().GetResult();
+            RunWorker();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -158,10 +160,22 @@ public sealed class LivePipeline
 
     private void OnEstimate(EstimateInfo estimate, ReceivedSpectrum? spectrum) => Post(estimate);
 
-    private async Task RunWorkerAsync()
+    private void RunWorker()
     {
-        await foreach (WorkItem item in _work.Reader.ReadAllAsync().ConfigureAwait(false))
+        ChannelReader<WorkItem> reader = _work.Reader;
+        while (true)
         {
+            if (!reader.TryRead(out WorkItem item))
+            {
+                ValueTask<bool> more = reader.WaitToReadAsync();
+                if (!(more.IsCompletedSuccessfully ? more.Result : more.AsTask().GetAwaiter().GetResult()))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
             if (item.Spectrum is { } spectrum)
             {
                 // The previous spectrum's ESTIMATE would have come before this one: it is not coming.

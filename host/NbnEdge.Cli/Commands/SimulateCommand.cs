@@ -61,13 +61,24 @@ internal static class SimulateCommand
                     ? SimulatorHosting.ServePtyAsync(board, slave => Announce(output, $"{slave}  (nbnedge monitor --port {slave})"), cts.Token)
                     : SimulatorHosting.ServeTcpAsync(board, new IPEndPoint(IPAddress.Loopback, port!.Value),
                         ep => Announce(output, $"tcp://127.0.0.1:{ep.Port}  (nbnedge monitor tcp://127.0.0.1:{ep.Port})"), cts.Token);
+                // A write to a pseudo-terminal nobody reads blocks and ignores cancellation: after
+                // Ctrl+C or --duration, give serving a moment to end, then leave it to the process exit.
                 try
                 {
-                    serving.GetAwaiter().GetResult();
+                    serving.Wait(cts.Token);
                 }
-                catch (OperationCanceledException) when (cts.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
                 }
+                catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+                {
+                }
+                catch (AggregateException e) when (e.InnerException is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                }
+
+                if (!serving.IsCompleted) Task.WhenAny(serving, Task.Delay(1000)).Wait();
             }
             finally
             {
