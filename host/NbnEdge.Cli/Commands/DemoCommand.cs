@@ -24,9 +24,14 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "Random seed of the Δ profile and the noise.", DefaultValueFactory = _ => 1 };
         var journalDir = LiveOptions.Journal("Folder for the session journal (raw bytes + results). Default: a new folder under the system temp dir.");
         var json = new Option<bool>("--json") { Description = "One JSON object at the end instead of the tables." };
+        var dashboard = DashboardHosting.DashboardOption();
+        var listen = DashboardHosting.ListenOption();
+        var port = DashboardHosting.PortOption();
+        var linger = new Option<double?>("--linger") { Description = "With --dashboard: keep serving this many seconds after the run (default: until Ctrl+C)." };
+        var plot = new Option<string?>("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
         var command = new Command("demo", "Simulated board with a reference film: spectra streamed, decoded, fitted live; homogeneity and the film's Table I row.")
         {
-            film, spectra, seed, journalDir, json,
+            film, spectra, seed, journalDir, json, dashboard, listen, port, linger, plot,
         };
         command.SetAction(p =>
         {
@@ -34,12 +39,34 @@ internal static class DemoCommand
             int n = p.GetValue(spectra) ?? preset.Positions;
             if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
                 throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
-            return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json)).GetAwaiter().GetResult();
+            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot));
+            return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
     }
 
-    private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json)
+    /// <summary>The dashboard and figure options of a demo run.</summary>
+    private sealed record DemoExtras(bool Dashboard, string? Listen, int Port, double? LingerSeconds, string? PlotDirectory);
+
+    private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
+    {
+        // With --json, stdout carries only the final object; the dashboard's address goes to stderr.
+        TextWriter info = json ? Console.Error : output;
+        NbnEdge.Dashboard.DashboardState? state = extras.Dashboard ? new NbnEdge.Dashboard.DashboardState() : null;
+        NbnEdge.Dashboard.DashboardServer? server = null;
+        state?.SetSessionInfo($"demo: simulated board, {preset.Name} film, {positions} spectra", "spectrum #");
+        try
+        {
+            return await RunCore(output, info, preset, positions, seed, journalDir, json, extras, state, s => server = s).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (server is not null) await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunCore(TextWriter output, TextWriter info, FilmPreset preset, int positions, int seed, string? journalDir, bool json,
+        DemoExtras extras, NbnEdge.Dashboard.DashboardState? state, Action<NbnEdge.Dashboard.DashboardServer> serverStarted)
     {
         var settings = new SimulationSettings { Film = preset, Positions = positions, Seed = seed };
         var board = new SimulatedBoard(settings, SimulationPacing.Unpaced);
@@ -52,6 +79,11 @@ internal static class DemoCommand
         {
             // One spectrum per position, as in the paper's line: the board sends forward sweeps only.
             await link.Session.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
+            if (state is not null)
+            {
+                DashboardHosting.Attach(link.Pipeline, state);
+                serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info).ConfigureAwait(false));
+            }
             link.Start(CancellationToken.None);
             LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveLink.IsTerminal(output) && !json);
             var counters = await link.FinishAsync().ConfigureAwait(false);
@@ -67,9 +99,8 @@ internal static class DemoCommand
         double ratio = FilmFigures.GapRatio(meanDelta, reference.TcK);
         (double median, double max) = Latency(latencies);
 
-        if (json)
-        {
-            JsonOutput.Line(output, w =>
+        var fits = summary.Results.Where(r => r.Fit is not null && r.Spectrum is not null).ToList();
+        string finalJson = LiveLink.ToJsonLine(w =>
             {
                 w.WriteStartObject();
                 w.WriteString("film", preset.Name);
@@ -98,6 +129,22 @@ internal static class DemoCommand
                 w.WriteString("journal_results", journal.ResultsPath);
                 w.WriteEndObject();
             });
+        if (state is not null)
+        {
+            DashboardHosting.Publish(state, fits.Select(r => r.Fit!).ToList(), summary.Counters);
+            state.SetFinished(finalJson);
+        }
+        if (extras.PlotDirectory is { } plotDir)
+        {
+            var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList());
+            files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics));
+            info.WriteLine($"figures: {string.Join(", ", files)}");
+        }
+        if (json)
+        {
+            output.WriteLine(finalJson);
+            output.Flush();
+            if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
@@ -124,6 +171,7 @@ internal static class DemoCommand
         table.AddRow("[dim]paper[/]", "", "", "", reference.DeltaMeV.ToString("F2", ci), reference.LSheetPH.ToString("G4", ci), reference.DeltaOverKTc.ToString("F2", ci));
         console.Write(table);
         output.WriteLine($"Journal: {journal.RawPath} (raw bytes), {journal.ResultsPath} (results); 'nbnedge replay {Path.GetDirectoryName(journal.RawPath)}' rebuilds them.");
+        if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
