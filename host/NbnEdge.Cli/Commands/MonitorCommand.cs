@@ -29,6 +29,13 @@ internal static class MonitorCommand
         {
             source, port, baud, journalDir, noJournal, spectra, duration, json,
         };
+        // --port is the serial device here, so the dashboard's port has its own name.
+        var dashboard = DashboardHosting.DashboardOption();
+        var listen = DashboardHosting.ListenOption();
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 };
+        command.Add(dashboard);
+        command.Add(listen);
+        command.Add(dashboardPort);
         command.SetAction(p =>
         {
             string? where = p.GetValue(source);
@@ -42,7 +49,8 @@ internal static class MonitorCommand
             IByteSource byteSource = Open(where, serial, rate);
             SessionJournal? journal = p.GetValue(noJournal) ? null
                 : new SessionJournal(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)), "session");
-            return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json)).GetAwaiter().GetResult();
+            var web = p.GetValue(dashboard) ? (p.GetValue(listen), p.GetValue(dashboardPort)) : ((string?, int)?)null;
+            return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web).GetAwaiter().GetResult();
         });
         return command;
     }
@@ -60,7 +68,8 @@ internal static class MonitorCommand
         return StreamByteSource.OpenCapture(where);
     }
 
-    private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json)
+    private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
+        (string? Listen, int Port)? web = null)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
@@ -73,6 +82,15 @@ internal static class MonitorCommand
         try
         {
             await using var link = new LiveLink(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
+            NbnEdge.Dashboard.DashboardServer? server = null;
+            if (web is { } w)
+            {
+                var dashState = new NbnEdge.Dashboard.DashboardState();
+                dashState.SetSessionInfo($"monitor: {source.Name}", "spectrum #");
+                DashboardHosting.Attach(link.Pipeline, dashState);
+                server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? Console.Error : output).ConfigureAwait(false);
+            }
+            await using var serverLifetime = server;
             link.Session.StateChanged += change =>
             {
                 state = change.State switch
