@@ -274,6 +274,15 @@ public sealed class GapFitter
             while (!accepted)
             {
                 if (!SolveDamped(nf, lambda)) { lambda *= 10; if (lambda > 1e12) break; continue; }
+                // The linearised model predicts the step's decrease of the cost (δᵀJᵀr); when even
+                // the nearly undamped step would gain less than 1e−9 of the cost (parameters move by
+                // ~1e−3 of their standard errors), the fit has converged and the trial is not evaluated.
+                if (lambda < 1e-2)
+                {
+                    double predicted = 0;
+                    for (int a = 0; a < nf; a++) predicted += _delta[a] * _g[a];
+                    if (predicted <= 1e-9 * cost) { converged = true; break; }
+                }
                 double maxRelStep = 0;
                 for (int k = 0; k < NP; k++) _trialP[k] = _p[k];
                 for (int a = 0; a < nf; a++)
@@ -302,7 +311,7 @@ public sealed class GapFitter
                     if (maxRelStep < 1e-12 || lambda > 1e12) { converged = maxRelStep < 1e-9; break; }
                 }
             }
-            if (!accepted && !converged) break;
+            if (!accepted) break;
         }
         return ToParameters(_p);
     }
