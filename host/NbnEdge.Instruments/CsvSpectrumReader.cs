@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using NbnEdge.Analysis;
 
 namespace NbnEdge.Instruments;
@@ -19,30 +22,41 @@ public static class CsvSpectrumReader
     /// <exception cref="InputDataException">Missing file, bad header, ragged row, non-number, non-monotonic bias, too few points.</exception>
     public static IReadOnlyList<Spectrum> Read(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputDataException(path, File.Exists(path) ? $"cannot be read: {e.Message}" : "file not found.");
         }
-        return Parse(path, text);
+        return Parse(path, bytes);
     }
 
     /// <summary>Parses CSV text; <paramref name="source"/> names it in errors and in the spectra.</summary>
-    public static IReadOnlyList<Spectrum> Parse(string source, string text)
+    public static IReadOnlyList<Spectrum> Parse(string source, string text) => Parse(source, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Parses UTF-8 CSV bytes (numbers are parsed straight from the bytes: no text decoding of the bulk).</summary>
+    public static IReadOnlyList<Spectrum> Parse(string source, byte[] utf8)
     {
-        var lines = text.Split('\n');
         int lineNo = 0;
         string[]? header = null;
         int headerLine = 0;
-        var rows = new List<(int Line, string Text)>();
-        foreach (var raw in lines)
+        var rows = new List<(int Line, int Start, int Length)>();
+        int start = 0;
+        if (utf8.Length >= 3 && utf8[0] == 0xEF && utf8[1] == 0xBB && utf8[2] == 0xBF) start = 3; // BOM
+        while (start <= utf8.Length)
         {
+            int end = Array.IndexOf(utf8, (byte)'\n', start);
+            if (end < 0) end = utf8.Length;
             lineNo++;
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0 || line.AsSpan().TrimStart().StartsWith("#") || line.AsSpan().Trim().IsEmpty) continue;
-            if (header is null) { header = SplitFields(line, source, lineNo); headerLine = lineNo; continue; }
-            rows.Add((lineNo, line));
+            int length = end - start;
+            if (length > 0 && utf8[start + length - 1] == (byte)'\r') length--;
+            var line = utf8.AsSpan(start, length).Trim((byte)' ');
+            if (!line.IsEmpty && line[0] != (byte)'#')
+            {
+                if (header is null) { header = SplitFields(Encoding.UTF8.GetString(line), source, lineNo); headerLine = lineNo; }
+                else rows.Add((lineNo, start, length));
+            }
+            start = end + 1;
         }
         if (header is null) throw new InputDataException(source, "the file is empty: expected a header line 'bias_mV,<spectrum>,...'.");
 
@@ -73,9 +87,9 @@ public static class CsvSpectrumReader
         var errors = new InputDataException?[n];
         Parallel.For(0, n, r =>
         {
-            var (line, textLine) = rows[r];
+            var (line, rowStart, rowLength) = rows[r];
             rowLine[r] = line;
-            try { ParseRow(textLine.AsSpan(), source, line, columns, header, biasToMV, out bias[r], values, r); }
+            try { ParseRow(utf8.AsSpan(rowStart, rowLength), source, line, columns, header, biasToMV, out bias[r], values, r); }
             catch (InputDataException e) { errors[r] = e; }
         });
         foreach (var e in errors) if (e is not null) throw e;
@@ -90,22 +104,22 @@ public static class CsvSpectrumReader
         return spectra;
     }
 
-    private static void ParseRow(ReadOnlySpan<char> line, string source, int lineNo, int columns, string[] header, double biasToMV,
+    private static void ParseRow(ReadOnlySpan<byte> line, string source, int lineNo, int columns, string[] header, double biasToMV,
         out double bias, double[][] values, int row)
     {
         int column = 0;
         bias = double.NaN;
         while (true)
         {
-            int comma = line.IndexOf(',');
-            var field = (comma < 0 ? line : line[..comma]).Trim();
-            if (field.Length >= 2 && field[0] == '"' && field[^1] == '"') field = field[1..^1].Trim();
+            int comma = line.IndexOf((byte)',');
+            var field = (comma < 0 ? line : line[..comma]).Trim((byte)' ');
+            if (field.Length >= 2 && field[0] == (byte)'"' && field[^1] == (byte)'"') field = field[1..^1].Trim((byte)' ');
             if (column >= columns)
                 throw new InputDataException(source, $"this row has more fields than the header's {columns}.", lineNo);
             double value;
             if (field.IsEmpty) value = double.NaN;
-            else if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-                throw new InputDataException(source, $"'{field.ToString()}' in column '{header[column].Trim()}' is not a number.", lineNo);
+            else if (!TryParseNumber(field, out value))
+                throw new InputDataException(source, $"'{Encoding.UTF8.GetString(field)}' in column '{header[column].Trim()}' is not a number.", lineNo);
             if (column == 0)
             {
                 if (!double.IsFinite(value)) throw new InputDataException(source, "the bias is missing or not finite.", lineNo);
@@ -118,6 +132,16 @@ public static class CsvSpectrumReader
         }
         if (column != columns)
             throw new InputDataException(source, $"this row has {column} fields, the header has {columns}.", lineNo);
+    }
+
+    /// <summary>
+    /// Utf8Parser for the common case (fast, invariant), then the full parser for what it does not
+    /// take (NaN, Infinity, a leading '+', …); the whole field must be consumed.
+    /// </summary>
+    private static bool TryParseNumber(ReadOnlySpan<byte> field, out double value)
+    {
+        if (Utf8Parser.TryParse(field, out value, out int consumed) && consumed == field.Length) return true;
+        return double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     private static void CheckMonotonic(double[] bias, int[] rowLine, string source)
