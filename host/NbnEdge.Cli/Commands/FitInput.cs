@@ -70,6 +70,14 @@ internal sealed class FitInput
         },
     };
 
+    private static void WarmUpFitter()
+    {
+        var truth = new NbnEdge.Analysis.Model.BcsParameters(1.5, 1.5, 1.0, 0.01);
+        var spectrum = NbnEdge.Analysis.Synthetic.SyntheticSpectra.Generate(truth, 201, 5.0, 0.02, new Random(1), "warm-up");
+        var fitter = new GapFitter();
+        for (int i = 0; i < 60; i++) fitter.Fit(spectrum);
+    }
+
     /// <summary>Expands the arguments and reads every spectrum, in order; reader notes go to stderr.</summary>
     public List<Spectrum> ReadSpectra(ParseResult p, TextWriter notes)
     {
@@ -80,8 +88,9 @@ internal sealed class FitInput
             if (a.StartsWith('-') && !File.Exists(a) && !Directory.Exists(a))
                 throw new UsageException($"unknown option '{a}'.");
         var files = SpectrumFiles.Expand(arguments);
-        // Decompress the model table while the files are read: both take a noticeable moment.
-        _ = Task.Run(() => NbnEdge.Analysis.Model.BcsConductanceTable.Default);
+        // While the files are read: decompress the model table and run a few fits, so the JIT has
+        // promoted the fitter's hot path to optimised code before thousands of real fits start.
+        _ = Task.Run(WarmUpFitter);
         var spectra = new List<Spectrum>();
         foreach (var file in files)
         {
