@@ -177,6 +177,22 @@ public sealed class FileCommandTests
         Assert.AreEqual(2, outcome.ExitCode, outcome.Stderr);
     }
 
+    [TestMethod]
+    public void Fit_LockInRms_ScalesTheNanonisAmplitudeBySqrtTwo()
+    {
+        // The Generic 5e sample states Lock-in>Amplitude; by default it is the peak V_m, with --lockin-rms √2 times it.
+        string file = Path.Combine(FindRepo(), "tests", "data", "nanonis", "pynxtools-spm_generic_5e.dat");
+        double Vm(params string[] extra)
+        {
+            var outcome = CliRunner.Run(["fit", file, "--json", .. extra]);
+            Assert.AreEqual(0, outcome.ExitCode, outcome.Stderr);
+            return JsonLines(outcome.Stdout)[0].GetProperty("vm_mV").GetDouble();
+        }
+        double peak = Vm(), rms = Vm("--lockin-rms");
+        Assert.IsTrue(peak > 0, $"V_m from the header: {peak}");
+        Assert.AreEqual(Math.Sqrt(2) * peak, rms, 1e-12 * rms);
+    }
+
     private static string FindRepo()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -26,6 +26,7 @@ internal sealed class FitInput
     };
     public Option<string?> Channel { get; } = new("--channel") { Description = "Nanonis files: the dI/dV channel (name or prefix) when the automatic choice is not wanted." };
     public Option<string> Sweeps { get; } = new("--sweeps") { Description = "Nanonis files: avg, fwd, bwd or each.", DefaultValueFactory = _ => "avg" };
+    public Option<bool> LockInRms { get; } = new("--lockin-rms") { Description = "Nanonis files: the header's Lock-in>Amplitude is RMS (×√2 for the peak V_m); default: taken as the peak amplitude." };
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
 
@@ -38,7 +39,7 @@ internal sealed class FitInput
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, Json, Plot }) command.Add(o);
+        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, LockInRms, Json, Plot }) command.Add(o);
     }
 
     public GapFitOptions FitOptions(ParseResult p)
@@ -61,6 +62,7 @@ internal sealed class FitInput
     public SpectrumReadOptions ReadOptions(ParseResult p) => new()
     {
         Channel = p.GetValue(Channel),
+        LockInAmplitudeIsRms = p.GetValue(LockInRms),
         Sweeps = p.GetValue(Sweeps) switch
         {
             "fwd" => SweepSelection.Forward,
