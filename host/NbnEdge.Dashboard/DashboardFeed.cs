@@ -23,7 +23,7 @@ public static class DashboardFeed
     {
         double pos = double.IsNaN(position) ? spectrum.XNm ?? double.NaN : position;
         double[]? model = fit?.ModelAt(spectrum.BiasMV);
-        bool usable = fit is { Converged: true } f && double.IsFinite(f.DeltaErrMeV) && f.Flag is FitFlags.Ok or FitFlags.PoorFit;
+        bool usable = fit is { IsUsable: true };
         return state.AddSpectrum(spectrum.Name, pos, spectrum.BiasMV, spectrum.Conductance, model,
             usable ? fit!.DeltaMeV : double.NaN, usable ? fit!.DeltaErrMeV : double.NaN, deviceDeltaMeV,
             fit?.Flag ?? "not_fitted");

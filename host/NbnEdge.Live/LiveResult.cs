@@ -48,7 +48,7 @@ public sealed record LiveResult
     /// fit with a finite error, and a verdict of ok or poor_fit (the rule of <c>nbnedge stats</c>).
     /// Incomplete spectra are kept and shown but not averaged: a missing chunk can cut the gap edge.
     /// </summary>
-    public bool UsableFit => !Incomplete && Fit is { Converged: true } f && double.IsFinite(f.DeltaErrMeV) && f.Flag is FitFlags.Ok or FitFlags.PoorFit;
+    public bool UsableFit => !Incomplete && Fit is { IsUsable: true };
 
     /// <summary>Device estimate minus full fit, in meV, when both are usable; else null.</summary>
     public double? EstimateMinusFitMeV =>

@@ -78,6 +78,12 @@ public sealed record GapFitResult
     /// <summary>For <see cref="BackgroundTreatment.Paper"/>: the line divided out, a + b·V (data units, per mV).</summary>
     public (double Intercept, double SlopePerMV)? DividedLine { get; init; }
 
+    /// <summary>
+    /// Whether Δ belongs in homogeneity statistics: converged, a finite error, and a verdict of
+    /// ok or poor_fit (spectra the model cannot describe carry no Δ worth averaging).
+    /// </summary>
+    public bool IsUsable => Converged && double.IsFinite(Errors.DeltaMeV) && Flag is FitFlags.Ok or FitFlags.PoorFit;
+
     /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -20,7 +20,8 @@ public sealed class GapFitter
     private readonly BcsConductanceTable _table;
     private readonly GapFitOptions _options;
 
-    private double[] _bias = [], _data = [], _model = [], _jac = [], _trialModel = [], _trialJac = [], _scratch = [];
+    private double[] _bias = [], _data = [], _model = [], _jac = [], _trialModel = [], _trialJac = [], _scratch = [], _column = [];
+    private readonly double[] _shiftedP = new double[NP];
     private readonly double[] _p = new double[NP], _lo = new double[NP], _hi = new double[NP], _trialP = new double[NP];
     private readonly bool[] _free = new bool[NP];
     private readonly int[] _active = new int[NP];
@@ -124,7 +125,7 @@ public sealed class GapFitter
         {
             int size = Math.Max(_n, 256);
             _bias = new double[size]; _data = new double[size]; _model = new double[size]; _trialModel = new double[size];
-            _jac = new double[size * NP]; _trialJac = new double[size * NP]; _scratch = new double[size];
+            _jac = new double[size * NP]; _trialJac = new double[size * NP]; _scratch = new double[size]; _column = new double[size];
         }
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
@@ -352,15 +353,21 @@ public sealed class GapFitter
             _g[nf] = grad;
             nf++;
         }
+        JacobianGram(nf, _a);
+        return nf;
+    }
+
+    /// <summary>JᵀJ over the parameters listed in the first <paramref name="nf"/> entries of the active set.</summary>
+    private void JacobianGram(int nf, double[] target)
+    {
         for (int a = 0; a < nf; a++)
             for (int b = 0; b <= a; b++)
             {
                 int ka = _active[a], kb = _active[b];
                 double s = 0;
                 for (int i = 0; i < _n; i++) s += _jac[i * NP + ka] * _jac[i * NP + kb];
-                _a[a * NP + b] = _a[b * NP + a] = s;
+                target[a * NP + b] = target[b * NP + a] = s;
             }
-        return nf;
     }
 
     /// <summary>Solves (A + λ·diag A) δ = g by Cholesky; false when not positive definite.</summary>
@@ -417,14 +424,7 @@ public sealed class GapFitter
         var err = new double[NP];
         int nf = 0;
         for (int k = 0; k < NP; k++) if (_free[k]) _active[nf++] = k;
-        for (int a = 0; a < nf; a++)
-            for (int b = 0; b <= a; b++)
-            {
-                int ka = _active[a], kb = _active[b];
-                double s = 0;
-                for (int i = 0; i < _n; i++) s += _jac[i * NP + ka] * _jac[i * NP + kb];
-                _m[a * NP + b] = _m[b * NP + a] = s;
-            }
+        JacobianGram(nf, _m);
         double s2 = cost / Math.Max(1, _n - freeCount);
         if (Cholesky(_m, nf))
         {
@@ -505,8 +505,8 @@ public sealed class GapFitter
     {
         ExactModel(p, model);
         if (!withJacobian) return;
-        var shifted = new double[NP];
-        var column = new double[_n];
+        var shifted = _shiftedP;
+        var column = _column;
         for (int k = 0; k < NP; k++)
         {
             if (!_free[k]) { for (int i = 0; i < _n; i++) jac[i * NP + k] = 0; continue; }

@@ -72,7 +72,8 @@ internal sealed class FitInput
         },
     };
 
-    private static void WarmUpFitter()
+    /// <summary>Loads the model table and runs a few fits so the JIT promotes the hot path; run it in the background while files are read.</summary>
+    internal static void WarmUpFitter()
     {
         var truth = new NbnEdge.Analysis.Model.BcsParameters(1.5, 1.5, 1.0, 0.01);
         var spectrum = NbnEdge.Analysis.Synthetic.SyntheticSpectra.Generate(truth, 201, 5.0, 0.02, new Random(1), "warm-up");
@@ -108,12 +109,16 @@ internal sealed class FitInput
 /// <summary>Fits many spectra on all cores, one fitter per worker, results in input order.</summary>
 internal static class FitRunner
 {
-    public static GapFitResult[] FitAll(IReadOnlyList<Spectrum> spectra, GapFitOptions options)
+    /// <param name="spectra">What to fit.</param>
+    /// <param name="options">Fit options.</param>
+    /// <param name="fitted">Called (from worker threads) after each fit, e.g. to advance a progress bar.</param>
+    public static GapFitResult[] FitAll(IReadOnlyList<Spectrum> spectra, GapFitOptions options, Action? fitted = null)
     {
         var results = new GapFitResult[spectra.Count];
         Parallel.For(0, spectra.Count, () => new GapFitter(options), (i, _, fitter) =>
         {
             results[i] = fitter.Fit(spectra[i]);
+            fitted?.Invoke();
             return fitter;
         }, _ => { });
         return results;

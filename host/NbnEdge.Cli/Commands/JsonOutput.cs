@@ -82,11 +82,6 @@ internal static class JsonOutput
     }
 
     /// <summary>Writes one compact JSON object as a line.</summary>
-    public static void Line(TextWriter output, Action<Utf8JsonWriter> write)
-    {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            write(w);
-        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-    }
+    public static void Line(TextWriter output, Action<Utf8JsonWriter> write) => Lines(output, 1, (w, _) => write(w));
+
 }

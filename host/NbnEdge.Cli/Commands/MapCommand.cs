@@ -23,7 +23,7 @@ internal static class MapCommand
         {
             string path = p.GetValue(grid)!;
             if (!File.Exists(path)) throw new InputDataException(path, "file not found.");
-            _ = Task.Run(() => NbnEdge.Analysis.Model.BcsConductanceTable.Default);
+            _ = Task.Run(FitInput.WarmUpFitter);
             var map = NanonisGridReader.Read(path, input.ReadOptions(p));
             if (map.Spectra.Count == 0) throw new InputDataException(path, map.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
             foreach (var note in map.Notes) Console.Error.WriteLine($"note: {note}");
@@ -81,14 +81,8 @@ internal static class MapCommand
         console.Progress().Start(ctx =>
         {
             var task = ctx.AddTask($"fitting {spectra.Count} pixels", maxValue: spectra.Count);
-            results = new GapFitResult[spectra.Count];
             int done = 0;
-            var fitting = Task.Run(() => Parallel.For(0, spectra.Count, () => new GapFitter(options), (i, _, fitter) =>
-            {
-                results[i] = fitter.Fit(spectra[i]);
-                Interlocked.Increment(ref done);
-                return fitter;
-            }, _ => { }));
+            var fitting = Task.Run(() => results = FitRunner.FitAll(spectra, options, () => Interlocked.Increment(ref done)));
             while (!fitting.Wait(100)) task.Value = Volatile.Read(ref done);
             task.Value = spectra.Count;
         });

@@ -60,16 +60,20 @@ internal static class PlotOutput
     public static List<string> ForMap(string directory, string baseName, NanonisGrid grid, IReadOnlyList<GapFitResult> results)
     {
         Directory.CreateDirectory(directory);
-        var map = new double[grid.Height, grid.Width];
-        for (int y = 0; y < grid.Height; y++) for (int x = 0; x < grid.Width; x++) map[y, x] = double.NaN;
-        for (int i = 0; i < results.Count; i++)
-        {
-            var s = grid.Spectra[i];
-            if (s.PixelX is { } x && s.PixelY is { } y && results[i].Flag is FitFlags.Ok or FitFlags.PoorFit)
-                map[y, x] = results[i].DeltaMeV;
-        }
+        var map = GapMap(grid.Spectra, results, grid.Width, grid.Height);
         double pixelNm = grid.SizeXNm is { } size && grid.Width > 0 ? size / grid.Width : 1.0;
         return Paths(GapFigures.GapMap(directory, baseName, map, pixelNm, $"gap map: {Path.GetFileName(grid.Source)}")).ToList();
+    }
+
+    /// <summary>Δ of each grid pixel, [y, x]; NaN where a pixel is missing or its verdict is not ok/poor_fit.</summary>
+    public static double[,] GapMap(IReadOnlyList<Spectrum> spectra, IReadOnlyList<GapFitResult> results, int width, int height)
+    {
+        var map = new double[height, width];
+        for (int y = 0; y < height; y++) for (int x = 0; x < width; x++) map[y, x] = double.NaN;
+        for (int i = 0; i < results.Count; i++)
+            if (spectra[i].PixelX is { } x && spectra[i].PixelY is { } y && results[i].Flag is FitFlags.Ok or FitFlags.PoorFit)
+                map[y, x] = results[i].DeltaMeV;
+        return map;
     }
 
     private static double[] Normalised(Spectrum s)

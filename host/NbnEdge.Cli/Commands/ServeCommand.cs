@@ -74,11 +74,8 @@ internal static class ServeCommand
         if (grids.Count > 0)
         {
             int width = grids.Max(s => s.PixelX!.Value) + 1, height = grids.Max(s => s.PixelY!.Value) + 1;
-            var map = Enumerable.Repeat(double.NaN, width * height).ToArray();
-            for (int i = 0; i < spectra.Count; i++)
-                if (spectra[i].PixelX is { } x && spectra[i].PixelY is { } y && results[i].Flag is NbnEdge.Analysis.Fitting.FitFlags.Ok or NbnEdge.Analysis.Fitting.FitFlags.PoorFit)
-                    map[y * width + x] = results[i].DeltaMeV;
-            state.SetGapMap(width, height, 1.0, map);
+            var map = PlotOutput.GapMap(spectra, results, width, height);
+            state.SetGapMap(width, height, 1.0, System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref map[0, 0], map.Length));
         }
     }
 }

@@ -41,9 +41,7 @@ internal static class StatsCommand
     /// peak, at a bound), carry no Δ worth averaging; they are listed, not used.
     /// </summary>
     internal static string TooFewMessage(IReadOnlyList<GapFitResult> results) =>
-        $"only {results.Count(r => Usable(r))} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
-
-    private static bool Usable(GapFitResult r) => r.Converged && double.IsFinite(r.DeltaErrMeV) && r.Flag is FitFlags.Ok or FitFlags.PoorFit;
+        $"only {results.Count(r => r.IsUsable)} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
 
     /// <summary>Null when fewer than three spectra gave a usable fit.</summary>
     internal static Summary? Summarise(IReadOnlyList<GapFitResult> results)
@@ -54,7 +52,7 @@ internal static class StatsCommand
         var excluded = new List<(string, string)>();
         foreach (var r in results)
         {
-            if (!Usable(r)) { excluded.Add((Label(r), r.Flag)); continue; }
+            if (!r.IsUsable) { excluded.Add((Label(r), r.Flag)); continue; }
             names.Add(Label(r)); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV);
         }
         if (delta.Count < HomogeneityStatistics.MinimumCount) return null;
@@ -75,29 +73,11 @@ internal static class StatsCommand
         w.Number("median_meV", h.MedianMeV);
         w.Number("mad_meV", h.MadMeV);
         w.Number("robust_sigma_meV", h.RobustSigmaMeV);
-        w.Number("gauss_mean_meV", h.Gaussian.CentreMeV);
+        WriteSpread(w, s);
         w.Number("gauss_mean_err_meV", h.Gaussian.CentreErrorMeV);
-        w.Number("gauss_sigma_meV", h.Gaussian.SigmaMeV);
-        w.Number("gauss_sigma_err_meV", h.Gaussian.SigmaErrorMeV);
         w.WriteBoolean("gauss_converged", h.Gaussian.Converged);
-        w.Number("observed_sigma_meV", h.ObservedSigmaMeV);
-        w.Number("rms_fit_error_meV", h.RmsFitErrorMeV);
-        w.Number("intrinsic_sigma_meV", h.IntrinsicSigmaMeV);
-        w.WriteStartArray("intrinsic_sigma_ci_meV");
-        w.WriteNumberValue(h.IntrinsicSigmaLowerMeV);
-        w.WriteNumberValue(h.IntrinsicSigmaUpperMeV);
-        w.WriteEndArray();
         w.Number("confidence_level", h.ConfidenceLevel);
         w.WriteNumber("inliers", h.InlierCount);
-        w.WriteStartArray("outliers");
-        foreach (var o in h.Outliers) w.WriteStringValue(o);
-        w.WriteEndArray();
-        w.WriteStartArray("excluded");
-        foreach (var (name, flag) in s.Excluded)
-        {
-            w.WriteStartObject(); w.WriteString("spectrum", name); w.WriteString("flag", flag); w.WriteEndObject();
-        }
-        w.WriteEndArray();
         w.WriteStartObject("histogram");
         w.WriteStartArray("edges_meV");
         foreach (var e in h.Histogram.EdgesMeV) w.WriteNumberValue(e);
@@ -107,6 +87,34 @@ internal static class StatsCommand
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The spread fields that <c>stats</c> and the live summaries share: the Gaussian of Eq. 4,
+    /// σ_obs, the rms fit error, σ_int with its CI, the outliers and the spectra left out.
+    /// </summary>
+    internal static void WriteSpread(System.Text.Json.Utf8JsonWriter w, Summary s)
+    {
+        var h = s.Statistics;
+        w.Number("gauss_mean_meV", h.Gaussian.CentreMeV);
+        w.Number("gauss_sigma_meV", h.Gaussian.SigmaMeV);
+        w.Number("gauss_sigma_err_meV", h.Gaussian.SigmaErrorMeV);
+        w.Number("observed_sigma_meV", h.ObservedSigmaMeV);
+        w.Number("rms_fit_error_meV", h.RmsFitErrorMeV);
+        w.Number("intrinsic_sigma_meV", h.IntrinsicSigmaMeV);
+        w.WriteStartArray("intrinsic_sigma_ci_meV");
+        w.WriteNumberValue(h.IntrinsicSigmaLowerMeV);
+        w.WriteNumberValue(h.IntrinsicSigmaUpperMeV);
+        w.WriteEndArray();
+        w.WriteStartArray("outliers");
+        foreach (var o in h.Outliers) w.WriteStringValue(o);
+        w.WriteEndArray();
+        w.WriteStartArray("excluded");
+        foreach (var (name, flag) in s.Excluded)
+        {
+            w.WriteStartObject(); w.WriteString("spectrum", name); w.WriteString("flag", flag); w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     internal static void Print(TextWriter output, Summary s)

@@ -73,25 +73,7 @@ internal sealed record LiveSummary
             w.Number("mean_delta_meV", h.MeanMeV);
             w.Number("sd_meV", h.StandardDeviationMeV);
             w.Number("median_delta_meV", h.MedianMeV);
-            w.Number("gauss_mean_meV", h.Gaussian.CentreMeV);
-            w.Number("gauss_sigma_meV", h.Gaussian.SigmaMeV);
-            w.Number("gauss_sigma_err_meV", h.Gaussian.SigmaErrorMeV);
-            w.Number("observed_sigma_meV", h.ObservedSigmaMeV);
-            w.Number("rms_fit_error_meV", h.RmsFitErrorMeV);
-            w.Number("intrinsic_sigma_meV", h.IntrinsicSigmaMeV);
-            w.WriteStartArray("intrinsic_sigma_ci_meV");
-            w.WriteNumberValue(h.IntrinsicSigmaLowerMeV);
-            w.WriteNumberValue(h.IntrinsicSigmaUpperMeV);
-            w.WriteEndArray();
-            w.WriteStartArray("outliers");
-            foreach (var o in h.Outliers) w.WriteStringValue(o);
-            w.WriteEndArray();
-            w.WriteStartArray("excluded");
-            foreach (var (name, flag) in s.Excluded)
-            {
-                w.WriteStartObject(); w.WriteString("spectrum", name); w.WriteString("flag", flag); w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            StatsCommand.WriteSpread(w, s);
         }
         else
         {
