@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NbnEdge.Analysis.Model;
 
@@ -159,6 +160,9 @@ public sealed class BcsConductanceTable
         internal readonly double H0, H1, D0, D1;   // value weights (D scaled by hs)
         internal readonly double H0s, H1s, D0s, D1s; // σ-derivative weights
         internal readonly bool InTable;
+        // The same weights broadcast to both lanes: a node's (G, G_w) and (G_σ, G_wσ) pairs are
+        // interpolated along σ two at a time.
+        internal readonly Vector128<double> VH0, VH1, VD0, VD1, VH0s, VH1s, VD0s, VD1s;
 
         internal Row(BcsConductanceTable table, double t)
         {
@@ -181,6 +185,8 @@ public sealed class BcsConductanceTable
             D1s = 3 * b2 - 2 * b;
             Base0 = j * table._nw * 4;
             Base1 = (j + 1) * table._nw * 4;
+            VH0 = Vector128.Create(H0); VH1 = Vector128.Create(H1); VD0 = Vector128.Create(D0); VD1 = Vector128.Create(D1);
+            VH0s = Vector128.Create(H0s); VH1s = Vector128.Create(H1s); VD0s = Vector128.Create(D0s); VD1s = Vector128.Create(D1s);
         }
     }
 
@@ -192,64 +198,96 @@ public sealed class BcsConductanceTable
     /// </summary>
     public void Evaluate(in Row row, double x, out double g, out double gx, out double gt)
     {
+        g = gx = gt = 0;
+        Evaluate(row, new ReadOnlySpan<double>(in x), new Span<double>(ref g), new Span<double>(ref gx), new Span<double>(ref gt));
+    }
+
+    /// <summary>
+    /// G, ∂G/∂x and ∂G/∂t (reduced units) at every x, all at the t of <paramref name="row"/>: the
+    /// fitter's hot loop (a spectrum's points share t), kept in one method so nothing is called per point.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Evaluate(in Row row, ReadOnlySpan<double> x, Span<double> g, Span<double> gx, Span<double> gt)
+    {
+        int n = x.Length;
+        if (g.Length < n || gx.Length < n || gt.Length < n) throw new ArgumentException("output spans are shorter than x");
+        double invT = row.InvT, w0 = _w0, invHw = _invHw, hw = _hw;
+        int lastCell = _nw - 2;
+        ref double nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        for (int k = 0; k < n; k++)
+        {
+            double xk = x[k];
+            double ax = Math.Abs(xk);
+            double w = (ax - 1.0) * invT;
+            if (!row.InTable || !(Math.Abs(w) < WLimit))
+            {
+                Outside(row, xk, w, out g[k], out gx[k], out gt[k]);
+                continue;
+            }
+
+            double a = (w - w0) * invHw;
+            int i = (int)a;
+            if (i > lastCell) i = lastCell;
+            a -= i;
+            // The cell index is in range by the |w| < WLimit check above; skip the 16 bounds checks.
+            ref double r0 = ref Unsafe.Add(ref nodes, row.Base0 + i * 4);
+            ref double r1 = ref Unsafe.Add(ref nodes, row.Base1 + i * 4);
+
+            // Interpolate along σ at the cell's two w-columns: values and w-derivatives (v, d), and
+            // their σ-derivatives (vs, ds). A node holds (G, G_w, G_σ, G_wσ); the σ-Hermite patch pairs
+            // G with G_σ and G_w with G_wσ, so (v, d) = H0·(G, G_w)₀ + H1·(G, G_w)₁ + D0·(G_σ, G_wσ)₀ + D1·(G_σ, G_wσ)₁
+            // is one two-lane expression, in the same order of operations as the scalar form.
+            var gw00 = Vector128.LoadUnsafe(ref r0); var sx00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r0, 2));
+            var gw01 = Vector128.LoadUnsafe(ref r1); var sx01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r1, 2));
+            var gw10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r0, 4)); var sx10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r0, 6));
+            var gw11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r1, 4)); var sx11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r1, 6));
+            var vd0 = row.VH0 * gw00 + row.VH1 * gw01 + row.VD0 * sx00 + row.VD1 * sx01;
+            var vd0s = row.VH0s * gw00 + row.VH1s * gw01 + row.VD0s * sx00 + row.VD1s * sx01;
+            var vd1 = row.VH0 * gw10 + row.VH1 * gw11 + row.VD0 * sx10 + row.VD1 * sx11;
+            var vd1s = row.VH0s * gw10 + row.VH1s * gw11 + row.VD0s * sx10 + row.VD1s * sx11;
+            double v0 = vd0.ToScalar(), d0 = vd0.GetElement(1), v0s = vd0s.ToScalar(), d0s = vd0s.GetElement(1);
+            double v1 = vd1.ToScalar(), d1 = vd1.GetElement(1), v1s = vd1s.ToScalar(), d1s = vd1s.GetElement(1);
+
+            // Then along w.
+            double a2 = a * a, a3 = a2 * a;
+            double h0 = 2 * a3 - 3 * a2 + 1, h1 = -2 * a3 + 3 * a2;
+            double e0 = (a3 - 2 * a2 + a) * hw, e1 = (a3 - a2) * hw;
+            double h0a = (6 * a2 - 6 * a) * invHw, h1a = -h0a;
+            double e0a = 3 * a2 - 4 * a + 1, e1a = 3 * a2 - 2 * a;
+
+            g[k] = h0 * v0 + h1 * v1 + e0 * d0 + e1 * d1;
+            double gW = h0a * v0 + h1a * v1 + e0a * d0 + e1a * d1;
+            double gS = h0 * v0s + h1 * v1s + e0 * d0s + e1 * d1s;
+
+            // Back to (x, t): G_x = G_w / t, G_t = (G_σ − w·G_w)/t.
+            double gxk = gW * invT;
+            gx[k] = xk < 0 ? -gxk : gxk;
+            gt[k] = (gS - w * gW) * invT;
+        }
+    }
+
+    /// <summary>Points the nodes do not cover: t outside the table (exact integral), far tails (asymptotic forms).</summary>
+    private static void Outside(in Row row, double x, double w, out double g, out double gx, out double gt)
+    {
         double t = row.T;
         if (!row.InTable)
         {
             var v = ExactBcsIntegral.Evaluate(x, t);
             g = v.G; gx = v.Gx; gt = v.Gt;
-            return;
         }
-        double ax = Math.Abs(x);
-        double w = (ax - 1.0) * row.InvT;
-        if (w >= WLimit)
+        else if (w >= WLimit)
         {
-            SommerfeldTail.Evaluate(ax, t, out g, out gx, out gt);
+            SommerfeldTail.Evaluate(Math.Abs(x), t, out g, out gx, out gt);
             if (x < 0) gx = -gx;
-            return;
         }
-        if (w <= -WLimit)
+        else if (w <= -WLimit)
         {
-            g = 0; gx = 0; gt = 0;
-            return;
+            g = 0; gx = 0; gt = 0; // deep inside the gap, G < 5e−15
         }
-
-        double a = (w - _w0) * _invHw;
-        int i = (int)a;
-        if (i >= _nw - 1) i = _nw - 2;
-        a -= i;
-        // The cell index is in range by the |w| < WLimit checks above; skip the 16 bounds checks.
-        ref double r0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), row.Base0 + i * 4);
-        ref double r1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), row.Base1 + i * 4);
-
-        // Interpolate along σ at the cell's two w-columns: values, w-derivatives, and their σ-derivatives.
-        double f00 = r0, w00 = Unsafe.Add(ref r0, 1), s00 = Unsafe.Add(ref r0, 2), x00 = Unsafe.Add(ref r0, 3);
-        double f01 = r1, w01 = Unsafe.Add(ref r1, 1), s01 = Unsafe.Add(ref r1, 2), x01 = Unsafe.Add(ref r1, 3);
-        double f10 = Unsafe.Add(ref r0, 4), w10 = Unsafe.Add(ref r0, 5), s10 = Unsafe.Add(ref r0, 6), x10 = Unsafe.Add(ref r0, 7);
-        double f11 = Unsafe.Add(ref r1, 4), w11 = Unsafe.Add(ref r1, 5), s11 = Unsafe.Add(ref r1, 6), x11 = Unsafe.Add(ref r1, 7);
-        double v0 = row.H0 * f00 + row.H1 * f01 + row.D0 * s00 + row.D1 * s01;
-        double d0 = row.H0 * w00 + row.H1 * w01 + row.D0 * x00 + row.D1 * x01;
-        double v0s = row.H0s * f00 + row.H1s * f01 + row.D0s * s00 + row.D1s * s01;
-        double d0s = row.H0s * w00 + row.H1s * w01 + row.D0s * x00 + row.D1s * x01;
-        double v1 = row.H0 * f10 + row.H1 * f11 + row.D0 * s10 + row.D1 * s11;
-        double d1 = row.H0 * w10 + row.H1 * w11 + row.D0 * x10 + row.D1 * x11;
-        double v1s = row.H0s * f10 + row.H1s * f11 + row.D0s * s10 + row.D1s * s11;
-        double d1s = row.H0s * w10 + row.H1s * w11 + row.D0s * x10 + row.D1s * x11;
-
-        // Then along w.
-        double a2 = a * a, a3 = a2 * a, hw = _hw;
-        double h0 = 2 * a3 - 3 * a2 + 1, h1 = -2 * a3 + 3 * a2;
-        double e0 = (a3 - 2 * a2 + a) * hw, e1 = (a3 - a2) * hw;
-        double h0a = (6 * a2 - 6 * a) * _invHw, h1a = -h0a;
-        double e0a = 3 * a2 - 4 * a + 1, e1a = 3 * a2 - 2 * a;
-
-        g = h0 * v0 + h1 * v1 + e0 * d0 + e1 * d1;
-        double gw = h0a * v0 + h1a * v1 + e0a * d0 + e1a * d1;
-        double gs = h0 * v0s + h1 * v1s + e0 * d0s + e1 * d1s;
-
-        // Back to (x, t): G_x = G_w / t, G_t = (G_σ − w·G_w)/t.
-        gx = gw * row.InvT;
-        gt = (gs - w * gw) * row.InvT;
-        if (x < 0) gx = -gx;
+        else
+        {
+            g = gx = gt = double.NaN; // x is NaN
+        }
     }
 
     /// <summary>G(x, t) alone.</summary>

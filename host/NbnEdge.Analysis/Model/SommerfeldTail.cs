@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NbnEdge.Analysis.Model;
 
 /// <summary>
@@ -19,6 +20,7 @@ internal static class SommerfeldTail
     private static readonly double A3 = 31.0 * Math.Pow(Math.PI, 6) / 21.0;
 
     /// <summary>G, ∂G/∂x, ∂G/∂t for x &gt; 1 well outside the gap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Evaluate(double x, double t, out double g, out double gx, out double gt)
     {
         // Taylor coefficients of q(h)^(−1/2), q = (x² − 1) + 2xh + h², from q·g′ = −½ q′·g:

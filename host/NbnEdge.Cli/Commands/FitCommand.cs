@@ -15,8 +15,11 @@ internal static class FitCommand
         input.AddTo(command);
         command.SetAction(p =>
         {
+            var times = new PhaseTimes();
             var spectra = input.ReadSpectra(p, Console.Error);
+            times.Mark("read");
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
+            times.Mark("fit");
             if (p.GetValue(input.Json))
             {
                 var distance = LineDistances(spectra);
@@ -26,6 +29,8 @@ internal static class FitCommand
             {
                 output.Write(FormatTable(results));
             }
+            times.Mark("write");
+            times.Report(Console.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
                 Console.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results))}");
             return ExitCodes.Ok;
