@@ -25,6 +25,7 @@ internal sealed class PhaseTimes
     {
         if (!_enabled) return;
         double sinceStartMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
-        error.WriteLine($"timings: {string.Join(", ", _phases)}; {sinceStartMs:F0} ms since the process started");
+        error.WriteLine($"timings: {string.Join(", ", _phases)}; {sinceStartMs:F0} ms since the process started; " +
+            $"GC: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms paused");
     }
 }

@@ -189,6 +189,34 @@ public sealed class ModelTests
     }
 
     [TestMethod]
+    public void BatchedLookupCoversEveryRegionAsTheExactIntegralDoes()
+    {
+        // One call mixing points inside the nodes, beyond both tails, and both signs of x, at a t
+        // inside the table and at one above it (the exact fallback); NaN stays NaN.
+        var table = BcsConductanceTable.Default;
+        foreach (double t in new[] { 0.07, 2.0 })
+        {
+            double[] x = [-3.0, -1.02, -0.4, 0.0, 0.9, 1.0 + 3 * t, 1.0 + 80 * t, 1.0 - 80 * t, 12.0, double.NaN];
+            var g = new double[x.Length];
+            var gx = new double[x.Length];
+            var gt = new double[x.Length];
+            table.Evaluate(table.ForTemperature(t), x, g, gx, gt);
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (double.IsNaN(x[i]))
+                {
+                    Assert.IsTrue(double.IsNaN(g[i]) && double.IsNaN(gx[i]) && double.IsNaN(gt[i]), $"t={t}: NaN in, {g[i]} out");
+                    continue;
+                }
+                var exact = ExactBcsIntegral.Evaluate(x[i], t);
+                Assert.AreEqual(exact.G, g[i], 1e-6, $"G x={x[i]} t={t}");
+                Assert.AreEqual(exact.Gx, gx[i], 1e-5 * (1 + Math.Abs(exact.G)) / t, $"Gx x={x[i]} t={t}");
+                Assert.AreEqual(exact.Gt, gt[i], 2e-4 * (1 + Math.Abs(exact.G)) / t, $"Gt x={x[i]} t={t}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void SommerfeldTailAgreesWithTheExactIntegralWhereTheTableHandsOver()
     {
         foreach (double t in new[] { 0.0045, 0.03, 0.2, 1.0 })

@@ -270,7 +270,11 @@ public sealed class BcsConductanceTable
     private static void Outside(in Row row, double x, double w, out double g, out double gx, out double gt)
     {
         double t = row.T;
-        if (!row.InTable)
+        if (double.IsNaN(x))
+        {
+            g = gx = gt = double.NaN;
+        }
+        else if (!row.InTable)
         {
             var v = ExactBcsIntegral.Evaluate(x, t);
             g = v.G; gx = v.Gx; gt = v.Gt;
@@ -280,13 +284,9 @@ public sealed class BcsConductanceTable
             SommerfeldTail.Evaluate(Math.Abs(x), t, out g, out gx, out gt);
             if (x < 0) gx = -gx;
         }
-        else if (w <= -WLimit)
-        {
-            g = 0; gx = 0; gt = 0; // deep inside the gap, G < 5e−15
-        }
         else
         {
-            g = gx = gt = double.NaN; // x is NaN
+            g = 0; gx = 0; gt = 0; // w ≤ −WLimit: deep inside the gap, G < 5e−15
         }
     }
 

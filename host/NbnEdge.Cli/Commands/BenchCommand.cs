@@ -21,9 +21,21 @@ internal static class BenchCommand
         var fits = new Option<int>("--fits") { Description = "Fits timed in total (the distinct spectra are fitted repeatedly).", DefaultValueFactory = _ => 40000 };
         var vm = new Option<double>("--vm") { Description = "Lock-in modulation amplitude (peak, mV) in the spectra, fixed in the fit.", DefaultValueFactory = _ => 0.0 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
-        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed };
+        var writeLine = new Option<string?>("--write-line")
+        {
+            Description = "Instead of benchmarking, write a CSV line of --spectra spectra (5 nm film: Δ = 2.02 ± 0.04 meV, 1.73 K, ±5 mV, 201 points, 2 % noise) for timing `nbnedge fit` from outside.",
+        };
+        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed, writeLine };
         command.SetAction(p =>
         {
+            if (p.GetValue(writeLine) is { } path)
+            {
+                int count = p.GetValue(distinct);
+                if (count < 1) throw new UsageException("--spectra must be ≥ 1.");
+                WriteLine(path, count, p.GetValue(seed));
+                Console.Error.WriteLine($"wrote {path}: {count} spectra");
+                return ExitCodes.Ok;
+            }
             int n = p.GetValue(distinct), total = p.GetValue(fits);
             if (n < 10 || total < n) throw new UsageException("--spectra must be ≥ 10 and --fits ≥ --spectra.");
             var report = Run(n, total, p.GetValue(vm), p.GetValue(seed));
@@ -69,6 +81,46 @@ internal static class BenchCommand
             o.WriteLine(string.Format(ci, "accuracy: Δ error rms {0:F2} µeV, mean {1:F2} µeV; reported SE mean {2:F2} µeV, rms {3:F2} µeV",
                 DeltaRmsErrorMeV * 1e3, DeltaMeanErrorMeV * 1e3, MeanReportedErrorMeV * 1e3, RmsReportedErrorMeV * 1e3));
             o.WriteLine(string.Format(ci, "          rms error / rms SE = {0:F3} (target ≤ 1.2); converged {1:P2}; flagged {2:P2}", ErrorToReportedRatio, ConvergedFraction, FlaggedFraction));
+        }
+    }
+
+    /// <summary>
+    /// A line of spectra sharing one bias axis, as `fit` reads them. Made with the fitter's table
+    /// (7.5e−7 from the exact model) because the exact integral would take a minute for 10,000
+    /// spectra; the file is for timing, and bench's accuracy figures use exact-model spectra.
+    /// </summary>
+    internal static void WriteLine(string path, int count, int seed)
+    {
+        const int points = 201;
+        const double halfRangeMV = 5.0, meanDeltaMeV = 2.02, sigmaDeltaMeV = 0.04, temperatureK = 1.73, noise = 0.02;
+        var table = BcsConductanceTable.Default;
+        var columns = new double[count][];
+        Parallel.For(0, count, k =>
+        {
+            var rng = new Random(seed * 7919 + k);
+            double delta = meanDeltaMeV + sigmaDeltaMeV * SyntheticSpectra.Gaussian(rng);
+            var row = table.ForTemperature(PhysicalConstants.BoltzmannMeVPerK * temperatureK / delta);
+            var g = new double[points];
+            for (int i = 0; i < points; i++)
+            {
+                double bias = -halfRangeMV + 2.0 * halfRangeMV * i / (points - 1);
+                table.Evaluate(row, bias / delta, out double value, out _, out _);
+                g[i] = value + noise * SyntheticSpectra.Gaussian(rng);
+            }
+            columns[k] = g;
+        });
+        var ci = CultureInfo.InvariantCulture;
+        using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(false), 1 << 16);
+        var line = new System.Text.StringBuilder();
+        line.Append("bias_mV");
+        for (int k = 0; k < count; k++) line.Append(ci, $",s{k:D5}");
+        writer.WriteLine(line);
+        for (int i = 0; i < points; i++)
+        {
+            line.Clear();
+            line.Append((-halfRangeMV + 2.0 * halfRangeMV * i / (points - 1)).ToString("G7", ci));
+            for (int k = 0; k < count; k++) line.Append(',').Append(columns[k][i].ToString("G7", ci));
+            writer.WriteLine(line);
         }
     }
 

@@ -27,7 +27,7 @@ internal static class FitCommand
             }
             else
             {
-                output.Write(FormatTable(results));
+                BulkOutput.Write(output, FormatTable(results));
             }
             times.Mark("write");
             times.Report(Console.Error);
@@ -63,10 +63,7 @@ internal static class FitCommand
         {
             string name = r.Spectrum.Length > nameWidth ? r.Spectrum[..(nameWidth - 1)] + "…" : r.Spectrum;
             sb.Append(name.PadRight(nameWidth));
-            sb.Append(string.Format(ci, "  {0,7:F4} ±{1,-7:F4}", r.DeltaMeV, r.DeltaErrMeV));
-            sb.Append(string.Format(ci, " {0,6:F3} ±{1,-6:F3}", r.TEffK, r.TEffErrK));
-            sb.Append(string.Format(ci, "  {0,8:F4}", r.Parameters.BiasOffsetMV));
-            sb.Append(string.Format(ci, "  {0,7:F2}", r.Chi2Red));
+            sb.Append(ci, $"  {r.DeltaMeV,7:F4} ±{r.DeltaErrMeV,-7:F4} {r.TEffK,6:F3} ±{r.TEffErrK,-6:F3}  {r.Parameters.BiasOffsetMV,8:F4}  {r.Chi2Red,7:F2}");
             sb.Append("  ").Append(r.Flag).Append('\n');
         }
         return sb.ToString();
