@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-// Commands write to the writers they are given; one test at a time keeps Console.Error (reader notes) attributable.
+// One test at a time: some commands start servers and child processes.
 [assembly: DoNotParallelize]
 
 namespace NbnEdge.Cli.Tests;
@@ -21,20 +21,12 @@ internal static class CliRunner
 
     public static Outcome Run(params string[] args)
     {
+        // Everything a command says, reader notes included, goes to the writers it is given;
+        // Console.Error is deliberately not captured, so a note sent there would fail the tests.
         var output = new StringWriter();
         var error = new StringWriter();
-        // Reader notes go to Console.Error: route them into the captured stderr too.
-        TextWriter original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            int code = CommandLine.Run(args, output, error);
-            return new Outcome(code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
+        int code = CommandLine.Run(args, output, error);
+        return new Outcome(code, output.ToString(), error.ToString());
     }
 
     public static string TempDir()

@@ -171,6 +171,22 @@ public sealed class FileCommandTests
     }
 
     [TestMethod]
+    public void Bench_WriteLine_MakesALineThatFitReads()
+    {
+        string path = Path.Combine(CliRunner.TempDir(), "line.csv");
+        var written = CliRunner.Run("bench", "--write-line", path, "--spectra", "40", "--seed", "5");
+        Assert.AreEqual(0, written.ExitCode, written.Stderr);
+        var fits = JsonLines(CliRunner.Run("fit", path, "--json").Stdout);
+        Assert.HasCount(40, fits);
+        Assert.IsTrue(fits.All(f => f.GetProperty("flag").GetString() == "ok"));
+        Assert.AreEqual(201, fits[0].GetProperty("points").GetInt32());
+        // Δ = 2.02 ± 0.04 meV per spectrum: the mean of 40 within 4 standard errors (0.025 meV), T = 1.73 K.
+        Assert.AreEqual(2.02, fits.Average(f => f.GetProperty("delta_meV").GetDouble()), 0.025);
+        double tStandardError = Math.Sqrt(fits.Average(f => Math.Pow(f.GetProperty("t_eff_err_K").GetDouble(), 2)) / fits.Length);
+        Assert.AreEqual(1.73, fits.Average(f => f.GetProperty("t_eff_K").GetDouble()), 4 * tStandardError);
+    }
+
+    [TestMethod]
     public void Fit_UnknownOption_ExitsTwo()
     {
         var outcome = CliRunner.Run("fit", "--no-such-option", "x.csv");

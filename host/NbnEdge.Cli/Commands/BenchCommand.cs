@@ -33,7 +33,7 @@ internal static class BenchCommand
                 int count = p.GetValue(distinct);
                 if (count < 1) throw new UsageException("--spectra must be ≥ 1.");
                 WriteLine(path, count, p.GetValue(seed));
-                Console.Error.WriteLine($"wrote {path}: {count} spectra");
+                p.InvocationConfiguration.Error.WriteLine($"wrote {path}: {count} spectra");
                 return ExitCodes.Ok;
             }
             int n = p.GetValue(distinct), total = p.GetValue(fits);

@@ -16,7 +16,7 @@ internal static class FitCommand
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
-            var spectra = input.ReadSpectra(p, Console.Error);
+            var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
             times.Mark("read");
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
             times.Mark("fit");
@@ -30,9 +30,9 @@ internal static class FitCommand
                 BulkOutput.Write(output, FormatTable(results));
             }
             times.Mark("write");
-            times.Report(Console.Error);
+            times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
-                Console.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results))}");
+                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results))}");
             return ExitCodes.Ok;
         });
         return command;

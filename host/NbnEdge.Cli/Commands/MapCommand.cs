@@ -26,7 +26,7 @@ internal static class MapCommand
             _ = Task.Run(FitInput.WarmUpFitter);
             var map = NanonisGridReader.Read(path, input.ReadOptions(p));
             if (map.Spectra.Count == 0) throw new InputDataException(path, map.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
-            foreach (var note in map.Notes) Console.Error.WriteLine($"note: {note}");
+            foreach (var note in map.Notes) p.InvocationConfiguration.Error.WriteLine($"note: {note}");
 
             var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
             string folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -16,7 +16,7 @@ internal static class StatsCommand
         input.AddTo(command);
         command.SetAction(p =>
         {
-            var spectra = input.ReadSpectra(p, Console.Error);
+            var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
             var summary = Summarise(results)
                 ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", TooFewMessage(results));
@@ -26,7 +26,7 @@ internal static class StatsCommand
             {
                 var files = PlotOutput.ForFits(plotDir, spectra, results);
                 files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics));
-                Console.Error.WriteLine($"figures: {string.Join(", ", files)}");
+                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", files)}");
             }
             return ExitCodes.Ok;
         });

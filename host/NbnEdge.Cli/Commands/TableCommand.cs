@@ -27,7 +27,7 @@ internal static class TableCommand
                 Directory.CreateDirectory(plotDir);
                 var f = NbnEdge.Figures.GapFigures.TcVersusThickness(plotDir, "tc-vs-thickness",
                     rows.Select(r => new NbnEdge.Figures.FilmPoint(r.Name, r.ThicknessNm, r.TcK, r.Name.Split(',')[0].Trim())).ToList());
-                Console.Error.WriteLine($"figures: {f.PngPath}, {f.SvgPath}");
+                p.InvocationConfiguration.Error.WriteLine($"figures: {f.PngPath}, {f.SvgPath}");
             }
             return ExitCodes.Ok;
         });
