@@ -266,68 +266,124 @@ public sealed class DashboardState
     /// <summary>As <see cref="BuildUpdate(DashboardCursor, out DashboardCursor)"/>, with the <see cref="Version"/> the update reflects.</summary>
     internal byte[] BuildUpdate(DashboardCursor from, out DashboardCursor to, out long version)
     {
+        // Only the copying is done under the lock; a new page's snapshot of a 10,000-spectrum
+        // session is megabytes of JSON, and writing it there held AddSpectrum up for up to half a second.
+        UpdateView view;
+        lock (_gate) view = Capture(from);
+        to = view.To;
+        version = view.Version;
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            lock (_gate) { to = WriteUpdate(w, from); version = _version; }
-        }
+        using (var w = new Utf8JsonWriter(buffer)) Write(w, view);
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The full state as JSON (what a newly opened page receives first).</summary>
     public byte[] BuildSnapshot() => BuildUpdate(DashboardCursor.Start, out _);
 
-    private DashboardCursor WriteUpdate(Utf8JsonWriter w, DashboardCursor from)
+    /// <summary>What one update needs, copied out of the state: the records are immutable, the rings and the map are not.</summary>
+    private sealed class UpdateView
+    {
+        public DashboardCursor To;
+        public long Version, SpectraAdded;
+        public bool Reset;
+        public string? Title, PositionLabel;
+        public int MaxFits, MaxWaterfall;
+        public long FitFrom;
+        public FitRecord[]? Fits;
+        public WaterfallRecord[]? Waterfall;
+        public FullSpectrum? Latest;
+        public DashboardStatistics? Stats;
+        public KeyValuePair<string, double>[]? Link;
+        public GapMapData? Map;
+        public string? Finished;
+    }
+
+    private UpdateView Capture(DashboardCursor from)
     {
         // A cursor from the future (a page left open across a restart of the CLI) starts over.
         if (from.FitSeq > _fitSeq) from = DashboardCursor.Start;
-        var to = new DashboardCursor(_fitSeq, _latestVersion, _statsVersion, _linkVersion, _mapVersion, _finishedVersion, _infoVersion);
-        w.WriteStartObject();
-        w.WriteString("cursor", to.ToString());
-        w.WriteNumber("version", _version);
-        w.WriteNumber("spectra_added", _fitSeq);
-        w.WriteBoolean("reset", from == DashboardCursor.Start); // the client drops what it had
+        var v = new UpdateView
+        {
+            To = new DashboardCursor(_fitSeq, _latestVersion, _statsVersion, _linkVersion, _mapVersion, _finishedVersion, _infoVersion),
+            Version = _version,
+            SpectraAdded = _fitSeq,
+            Reset = from == DashboardCursor.Start, // the client drops what it had
+        };
         if (from.InfoVersion != _infoVersion || from == DashboardCursor.Start)
         {
-            w.WriteStartObject("info");
-            w.WriteString("title", _title);
-            w.WriteString("position_label", _positionLabel);
-            w.WriteNumber("max_fits", _limits.MaxFits);
-            w.WriteNumber("max_waterfall", _limits.MaxWaterfallSpectra);
-            w.WriteEndObject();
+            v.Title = _title;
+            v.PositionLabel = _positionLabel;
+            v.MaxFits = _limits.MaxFits;
+            v.MaxWaterfall = _limits.MaxWaterfallSpectra;
         }
 
         long oldestFit = Math.Max(0, _fitSeq - _fits.Length);
         long fitFrom = Math.Max(from.FitSeq, oldestFit);
         if (fitFrom < _fitSeq)
         {
+            v.FitFrom = fitFrom;
+            v.Fits = new FitRecord[_fitSeq - fitFrom];
+            for (long s = fitFrom; s < _fitSeq; s++) v.Fits[s - fitFrom] = _fits[s % _fits.Length];
+            long wfFrom = Math.Max(fitFrom, _fitSeq - _waterfall.Length);
+            var waterfall = new List<WaterfallRecord>((int)(_fitSeq - wfFrom));
+            for (long s = wfFrom; s < _fitSeq; s++)
+                if (_waterfall[s % _waterfall.Length] is { } r && r.Seq == s) waterfall.Add(r);
+            v.Waterfall = waterfall.ToArray();
+        }
+
+        if (from.LatestVersion != _latestVersion && _fitSeq > 0) v.Latest = _full[(_fitSeq - 1) % _full.Length];
+        if (from.StatsVersion != _statsVersion) v.Stats = _stats;
+        if (from.LinkVersion != _linkVersion && _linkVersion > 0) v.Link = _link;
+        if (from.MapVersion != _mapVersion && _map is { } map)
+            v.Map = map with { DeltaMeV = (double[])map.DeltaMeV.Clone() }; // pixels are set in place as they are fitted
+        if (from.FinishedVersion != _finishedVersion) v.Finished = _finishedJson;
+        return v;
+    }
+
+    private static void Write(Utf8JsonWriter w, UpdateView v)
+    {
+        w.WriteStartObject();
+        w.WriteString("cursor", v.To.ToString());
+        w.WriteNumber("version", v.Version);
+        w.WriteNumber("spectra_added", v.SpectraAdded);
+        w.WriteBoolean("reset", v.Reset);
+        if (v.Title is not null)
+        {
+            w.WriteStartObject("info");
+            w.WriteString("title", v.Title);
+            w.WriteString("position_label", v.PositionLabel);
+            w.WriteNumber("max_fits", v.MaxFits);
+            w.WriteNumber("max_waterfall", v.MaxWaterfall);
+            w.WriteEndObject();
+        }
+
+        if (v.Fits is { } fits)
+        {
             w.WriteStartObject("fits");
-            w.WriteNumber("from", fitFrom);
-            WriteFitColumn(w, "name", fitFrom, static (w, f) => w.WriteStringValue(f.Name));
-            WriteFitColumn(w, "position", fitFrom, static (w, f) => Num(w, f.Position));
-            WriteFitColumn(w, "delta_meV", fitFrom, static (w, f) => Num(w, f.DeltaMeV));
-            WriteFitColumn(w, "delta_err_meV", fitFrom, static (w, f) => Num(w, f.DeltaErrMeV));
-            WriteFitColumn(w, "device_delta_meV", fitFrom, static (w, f) => Num(w, f.DeviceDeltaMeV));
-            WriteFitColumn(w, "flag", fitFrom, static (w, f) => w.WriteStringValue(f.Flag));
+            w.WriteNumber("from", v.FitFrom);
+            WriteFitColumn(w, "name", fits, static (w, f) => w.WriteStringValue(f.Name));
+            WriteFitColumn(w, "position", fits, static (w, f) => Num(w, f.Position));
+            WriteFitColumn(w, "delta_meV", fits, static (w, f) => Num(w, f.DeltaMeV));
+            WriteFitColumn(w, "delta_err_meV", fits, static (w, f) => Num(w, f.DeltaErrMeV));
+            WriteFitColumn(w, "device_delta_meV", fits, static (w, f) => Num(w, f.DeviceDeltaMeV));
+            WriteFitColumn(w, "flag", fits, static (w, f) => w.WriteStringValue(f.Flag));
             w.WriteEndObject();
 
-            long wfFrom = Math.Max(fitFrom, _fitSeq - _waterfall.Length);
             w.WriteStartArray("waterfall");
-            for (long s = wfFrom; s < _fitSeq; s++)
+            foreach (var r in v.Waterfall ?? [])
             {
-                if (_waterfall[s % _waterfall.Length] is not { } r || r.Seq != s) continue;
                 w.WriteStartArray();
                 w.WriteNumberValue(r.Seq);
                 w.WriteNumberValue(r.BiasMinMV);
                 w.WriteNumberValue(r.BiasMaxMV);
-                foreach (var v in r.Conductance) // already rounded when added: short numbers, no work here
-                    if (float.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
+                foreach (var g in r.Conductance) // already rounded when added: short numbers, no work here
+                    if (float.IsFinite(g)) w.WriteNumberValue(g); else w.WriteNullValue();
                 w.WriteEndArray();
             }
             w.WriteEndArray();
         }
 
-        if (from.LatestVersion != _latestVersion && _fitSeq > 0 && _full[(_fitSeq - 1) % _full.Length] is { } latest)
+        if (v.Latest is { } latest)
         {
             w.WriteStartObject("latest");
             w.WriteNumber("seq", latest.Seq);
@@ -342,7 +398,7 @@ public sealed class DashboardState
             w.WriteEndObject();
         }
 
-        if (from.StatsVersion != _statsVersion && _stats is { } st)
+        if (v.Stats is { } st)
         {
             w.WriteStartObject("stats");
             w.WriteNumber("n", st.Count);
@@ -365,44 +421,43 @@ public sealed class DashboardState
             w.WriteEndObject();
         }
 
-        if (from.LinkVersion != _linkVersion && _linkVersion > 0)
+        if (v.Link is { } link)
         {
             w.WriteStartArray("link");
-            foreach (var (k, v) in _link)
+            foreach (var (k, value) in link)
             {
                 w.WriteStartArray();
                 w.WriteStringValue(k);
-                Num(w, v);
+                Num(w, value);
                 w.WriteEndArray();
             }
             w.WriteEndArray();
         }
 
-        if (from.MapVersion != _mapVersion && _map is { } map)
+        if (v.Map is { } map)
         {
             w.WriteStartObject("map");
             w.WriteNumber("width", map.Width);
             w.WriteNumber("height", map.Height);
             Num(w, "pixel_nm", map.PixelSizeNm);
             w.WriteStartArray("delta_meV");
-            foreach (var v in map.DeltaMeV) Num(w, v);
+            foreach (var d in map.DeltaMeV) Num(w, d);
             w.WriteEndArray();
             w.WriteEndObject();
         }
 
-        if (from.FinishedVersion != _finishedVersion && _finishedJson is { } fin)
+        if (v.Finished is { } fin)
         {
             w.WritePropertyName("finished");
             w.WriteRawValue(fin, skipInputValidation: true); // validated in SetFinished
         }
         w.WriteEndObject();
-        return to;
     }
 
-    private void WriteFitColumn(Utf8JsonWriter w, string name, long from, Action<Utf8JsonWriter, FitRecord> write)
+    private static void WriteFitColumn(Utf8JsonWriter w, string name, FitRecord[] fits, Action<Utf8JsonWriter, FitRecord> write)
     {
         w.WriteStartArray(name);
-        for (long s = from; s < _fitSeq; s++) write(w, _fits[s % _fits.Length]);
+        foreach (var f in fits) write(w, f);
         w.WriteEndArray();
     }
 

@@ -81,6 +81,50 @@ public sealed class DashboardScaleTests
     }
 
     [TestMethod]
+    public void SnapshotsTakenWhileSpectraArriveAreConsistentAndDoNotHoldThemUp()
+    {
+        // Snapshots are copied under the lock and written outside it: each one must still be a
+        // consistent cut (every fit up to its cursor, the latest spectrum the last of them), and
+        // the writer's slowest AddSpectrum is reported (no timing assertion on a shared machine).
+        var rng = new Random(2);
+        var state = new DashboardState();
+        var (b, g, m) = Spectrum(rng);
+        for (int i = 0; i < 8_000; i++) state.AddSpectrum($"s{i}", i, b, g, m, 2.0, 0.001, 2.0, "ok");
+        double slowestAddMs = 0;
+        int snapshots = 0, added = 8_000;
+        var done = new ManualResetEventSlim();
+        var writer = Task.Run(() =>
+        {
+            // Until five snapshots have been cut (each takes longer than a thousand additions).
+            for (; added < 19_500 && Volatile.Read(ref snapshots) < 5; added++)
+            {
+                var sw = Stopwatch.StartNew();
+                state.AddSpectrum($"s{added}", added, b, g, m, 2.0, 0.001, 2.0, "ok");
+                slowestAddMs = Math.Max(slowestAddMs, sw.Elapsed.TotalMilliseconds);
+                if (added % 10 == 0) Thread.Sleep(1); // a live rate, not a flood
+            }
+            done.Set();
+        });
+        do
+        {
+            using var doc = JsonDocument.Parse(state.BuildSnapshot());
+            var root = doc.RootElement;
+            long total = root.GetProperty("spectra_added").GetInt64();
+            var names = root.GetProperty("fits").GetProperty("name");
+            Assert.AreEqual(total, names.GetArrayLength(), "fits in the snapshot = spectra added at its cursor");
+            Assert.AreEqual($"s{total - 1}", names[names.GetArrayLength() - 1].GetString());
+            Assert.AreEqual(total - 1, root.GetProperty("latest").GetProperty("seq").GetInt64());
+            Assert.AreEqual(total, root.GetProperty("waterfall").GetArrayLength());
+            Interlocked.Increment(ref snapshots);
+        } while (!done.IsSet);
+        writer.Wait();
+        Assert.IsGreaterThanOrEqualTo(5, snapshots);
+        string report = $"{snapshots} snapshots built while spectra 8,000–{added} were added; slowest AddSpectrum {slowestAddMs:F1} ms";
+        TestContext.WriteLine(report);
+        Console.WriteLine(report);
+    }
+
+    [TestMethod]
     public void MemoryStaysFlatOverAnHourOfSpectra()
     {
         // One hour at 4 spectra/s (a 201-point sweep every 250 ms is faster than the STM can take them).
