@@ -245,23 +245,34 @@ public static class HomogeneityStatistics
             v[i] = deltaErrorMeV[i] * deltaErrorMeV[i];
         }
 
-        var rng = new Random(seed);
+        // The resamples come in fixed blocks, each drawn from its own stream seeded by (seed, block):
+        // the interval depends on the seed alone, never on how many cores computed it, and 2000
+        // resamples of 10,000 gaps (twenty million draws) run on all cores.
+        const int resamplesPerBlock = 100;
+        int blocks = (resamples + resamplesPerBlock - 1) / resamplesPerBlock;
         var sigmas = new double[resamples];
         double invN = 1.0 / n, invNm1 = 1.0 / (n - 1);
-        for (int b = 0; b < resamples; b++)
+        void Block(int block)
         {
-            double sum = 0, sumSq = 0, sumVar = 0;
-            for (int k = 0; k < n; k++)
+            var rng = new Random(unchecked(seed * 7919 + block)); // blocks < 7919 apart: no two (seed, block) share a stream
+            int last = Math.Min(resamples, (block + 1) * resamplesPerBlock);
+            for (int b = block * resamplesPerBlock; b < last; b++)
             {
-                int j = rng.Next(n);
-                double x = d[j];
-                sum += x;
-                sumSq += x * x;
-                sumVar += v[j];
+                double sum = 0, sumSq = 0, sumVar = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    int j = rng.Next(n);
+                    double x = d[j];
+                    sum += x;
+                    sumSq += x * x;
+                    sumVar += v[j];
+                }
+                double variance = (sumSq - sum * sum * invN) * invNm1;
+                sigmas[b] = IntrinsicSigma(variance, sumVar * invN);
             }
-            double variance = (sumSq - sum * sum * invN) * invNm1;
-            sigmas[b] = IntrinsicSigma(variance, sumVar * invN);
         }
+        if ((long)n * resamples >= 1_000_000) Parallel.For(0, blocks, Block);
+        else for (int block = 0; block < blocks; block++) Block(block);
         Array.Sort(sigmas);
         double tail = 0.5 * (1 - confidenceLevel);
         return (StatisticsCore.QuantileSorted(sigmas, tail), StatisticsCore.QuantileSorted(sigmas, 1 - tail));

@@ -16,12 +16,18 @@ internal static class StatsCommand
         input.AddTo(command);
         command.SetAction(p =>
         {
+            var times = new PhaseTimes();
             var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
+            times.Mark("read");
             var results = FitRunner.FitAll(spectra, input.FitOptions(p));
+            times.Mark("fit");
             var summary = Summarise(results)
                 ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", TooFewMessage(results));
+            times.Mark("statistics");
             if (p.GetValue(input.Json)) JsonOutput.Line(output, w => WriteJson(w, summary));
             else Print(output, summary);
+            times.Mark("write");
+            times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
             {
                 var files = PlotOutput.ForFits(plotDir, spectra, results);
