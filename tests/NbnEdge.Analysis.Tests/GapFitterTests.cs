@@ -114,6 +114,29 @@ public sealed class GapFitterTests
     }
 
     [TestMethod]
+    public void ModulationFittedToZeroLeavesTheOtherErrorsFinite()
+    {
+        // No modulation in the data: V_m settles on its bound 0, where ⟨G⟩ no longer depends on it
+        // to first order. Δ and T_eff must keep standard errors (conditional on V_m = 0, so equal
+        // to those of a fit with V_m fixed at 0), and V_m itself has none.
+        var truth = new BcsParameters(2.02, 1.73, 1.0, 0.0);
+        var spectrum = Make(truth, 0.02, new Random(8), halfRange: 5.0);
+        var free = new GapFitter(new GapFitOptions { FitModulation = true, ModulationMV = 0.1 }).Fit(spectrum);
+        var fixedAtZero = new GapFitter(new GapFitOptions { ModulationMV = 0 }).Fit(spectrum);
+        Assert.IsTrue(free.Converged);
+        Assert.AreEqual(0.0, free.Parameters.ModulationMV, "V_m should settle on its bound here");
+        {
+            Assert.IsTrue(double.IsNaN(free.Errors.ModulationMV));
+            // Equal but for the degrees of freedom: V_m still counts as fitted in SSR/(N − p),
+            // a factor √(197/196) on 201 points.
+            Assert.AreEqual(fixedAtZero.DeltaErrMeV * Math.Sqrt(197.0 / 196.0), free.DeltaErrMeV, 1e-4 * fixedAtZero.DeltaErrMeV);
+        }
+        Assert.IsTrue(double.IsFinite(free.DeltaErrMeV) && free.DeltaErrMeV > 0, $"Δ error {free.DeltaErrMeV}");
+        Assert.IsTrue(double.IsFinite(free.TEffErrK) && free.TEffErrK > 0, $"T error {free.TEffErrK}");
+        Assert.AreEqual(truth.DeltaMeV, free.DeltaMeV, 4 * free.DeltaErrMeV);
+    }
+
+    [TestMethod]
     public void FixedModulationFromTheSourceIsUsed()
     {
         var truth = new BcsParameters(1.0, 0.4, 1.0, 0.0, ModulationMV: 0.15);

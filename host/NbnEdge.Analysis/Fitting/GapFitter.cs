@@ -457,7 +457,16 @@ public sealed class GapFitter
     {
         var err = new double[NP];
         int nf = 0;
-        for (int k = 0; k < NP; k++) if (_free[k]) _active[nf++] = k;
+        for (int k = 0; k < NP; k++)
+        {
+            if (!_free[k]) continue;
+            // A parameter held at a bound (V_m or Γ at 0, say), or one the model no longer depends
+            // on (T_eff saturated at the table's edge), has no standard error; the others are
+            // conditional on it, instead of all turning NaN with a singular JᵀJ.
+            var column = _jac.AsSpan(k * _stride, _n);
+            if (_p[k] <= _lo[k] || _p[k] >= _hi[k] || Dot(column, column) == 0) { err[k] = double.NaN; continue; }
+            _active[nf++] = k;
+        }
         JacobianGram(nf, _m);
         double s2 = cost / Math.Max(1, _n - freeCount);
         if (Cholesky(_m, nf))
