@@ -21,22 +21,28 @@ internal static class MapCommand
             command.Add(o);
         command.SetAction(p =>
         {
+            var times = new PhaseTimes();
             string path = p.GetValue(grid)!;
             if (!File.Exists(path)) throw new InputDataException(path, "file not found.");
             _ = Task.Run(FitInput.WarmUpFitter);
             var map = NanonisGridReader.Read(path, input.ReadOptions(p));
             if (map.Spectra.Count == 0) throw new InputDataException(path, map.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
             foreach (var note in map.Notes) p.InvocationConfiguration.Error.WriteLine($"note: {note}");
+            times.Mark("read");
 
             var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
+            times.Mark("fit");
             string folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(folder);
             string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + "-gapmap");
             string csv = stem + ".csv";
             File.WriteAllText(csv, MapCsv(map, results));
+            times.Mark("csv");
             var files = new List<string> { csv };
             files.AddRange(PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results));
+            times.Mark("map figures");
             var summary = StatsCommand.Summarise(results);
+            times.Mark("statistics");
             if (p.GetValue(input.Plot) is { } plotDir)
             {
                 files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results));
@@ -68,6 +74,8 @@ internal static class MapCommand
                 if (summary is null) output.WriteLine($"statistics: {StatsCommand.TooFewMessage(results)}");
                 else StatsCommand.Print(output, summary);
             }
+            times.Mark("rest");
+            times.Report(p.InvocationConfiguration.Error);
             return ExitCodes.Ok;
         });
         return command;
