@@ -75,13 +75,14 @@ internal static class DemoCommand
         var wall = Stopwatch.StartNew();
         LiveSummary summary;
         IReadOnlyList<double> latencies;
+        LiveStatisticsPublisher? livePublisher = null;
         await using (var link = new LiveLink(board, journal, new LivePipelineOptions { SourceName = board.Name }))
         {
             // One spectrum per position, as in the paper's line: the board sends forward sweeps only.
             await link.Session.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
             if (state is not null)
             {
-                DashboardHosting.Attach(link.Pipeline, state);
+                livePublisher = DashboardHosting.Attach(link.Pipeline, state);
                 serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
@@ -131,6 +132,7 @@ internal static class DemoCommand
             });
         if (state is not null)
         {
+            livePublisher?.Stop();
             DashboardHosting.Publish(state, fits.Select(r => r.Fit!).ToList(), summary.Counters);
             state.SetFinished(finalJson);
         }

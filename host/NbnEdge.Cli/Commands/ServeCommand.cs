@@ -54,9 +54,10 @@ internal static class ServeCommand
         HelloInfo? fallback = CaptureAnalysis.DecodeFile(journal).Hellos.FirstOrDefault(h => h.HasScaling);
         await using var link = new LiveLink(StreamByteSource.OpenCapture(journal), journal: null,
             new LivePipelineOptions { SourceName = journal, FallbackHello = fallback });
-        DashboardHosting.Attach(link.Pipeline, state);
+        var livePublisher = DashboardHosting.Attach(link.Pipeline, state);
         link.Start(CancellationToken.None);
         var counters = await link.FinishAsync().ConfigureAwait(false);
+        livePublisher.Stop();
         DashboardHosting.Publish(state, link.Pipeline.Results.Where(r => r.Fit is not null).Select(r => r.Fit!).ToList(), counters);
     }
 

@@ -50,7 +50,7 @@ internal static class StatsCommand
         $"only {results.Count(r => r.IsUsable)} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
 
     /// <summary>Null when fewer than three spectra gave a usable fit.</summary>
-    internal static Summary? Summarise(IReadOnlyList<GapFitResult> results)
+    internal static Summary? Summarise(IReadOnlyList<GapFitResult> results, HomogeneityOptions? options = null)
     {
         var names = new List<string>();
         var delta = new List<double>();
@@ -62,7 +62,7 @@ internal static class StatsCommand
             names.Add(Label(r)); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV);
         }
         if (delta.Count < HomogeneityStatistics.MinimumCount) return null;
-        var stats = HomogeneityStatistics.Compute(names, delta.ToArray(), err.ToArray());
+        var stats = HomogeneityStatistics.Compute(names, delta.ToArray(), err.ToArray(), options);
         return new Summary(stats, excluded, results.Count);
     }
 
