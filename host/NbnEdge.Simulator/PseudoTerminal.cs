@@ -31,14 +31,18 @@ public sealed class PseudoTerminal : IDisposable
         _master = master;
         _slaveKeptOpen = slave;
         SlavePath = slavePath;
-        Master = new FileStream(master, FileAccess.ReadWrite, bufferSize: 0, isAsync: false);
+        Master = new PtyMasterStream(master);
     }
 
     /// <summary>The path a reader opens (e.g. /dev/pts/3).</summary>
     public string SlavePath { get; }
 
-    /// <summary>The master side: write the device's bytes here, read the host's commands from here.</summary>
-    public FileStream Master { get; }
+    /// <summary>
+    /// The master side: write the device's bytes here, read the host's commands from here. Like a
+    /// UART, it never blocks the device: what the slave's input queue cannot take while nobody
+    /// reads it is dropped and counted (<see cref="PtyMasterStream.DroppedBytes"/>).
+    /// </summary>
+    public PtyMasterStream Master { get; }
 
     /// <summary>Whether this OS has pseudo-terminals through libc (Linux, macOS, FreeBSD).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
@@ -53,8 +57,11 @@ public sealed class PseudoTerminal : IDisposable
 
         int oRdwr = 2;
         int oNoctty = OperatingSystem.IsLinux() ? 0x100 : 0x20000;
-        int master = posix_openpt(oRdwr | oNoctty);
-        Check(master, "posix_openpt");
+        int oNonblock = OperatingSystem.IsLinux() ? 0x800 : 0x4;
+        // What posix_openpt does, with O_NONBLOCK added (fcntl is variadic, which P/Invoke cannot
+        // call portably): writes to a terminal nobody reads must fail at once, not block.
+        int master = open("/dev/ptmx", oRdwr | oNoctty | oNonblock);
+        Check(master, "open /dev/ptmx");
         var masterHandle = new SafeFileHandle(master, ownsHandle: true);
         try
         {
@@ -129,9 +136,6 @@ public sealed class PseudoTerminal : IDisposable
     }
 
     [DllImport("libc", SetLastError = true)]
-    private static extern int posix_openpt(int flags);
-
-    [DllImport("libc", SetLastError = true)]
     private static extern int grantpt(int fd);
 
     [DllImport("libc", SetLastError = true)]
@@ -151,4 +155,127 @@ public sealed class PseudoTerminal : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern void cfmakeraw(byte[] termios);
+}
+
+/// <summary>
+/// A pseudo-terminal's non-blocking master descriptor as a stream. Reads wait (polling, so they
+/// can be cancelled) until the host sends something; writes put what the slave's queue takes and
+/// drop the rest, as a UART does when the adapter's reader has gone.
+/// </summary>
+public sealed class PtyMasterStream : Stream
+{
+    private const short PollIn = 0x1;
+    private const int PollIntervalMs = 50;
+    private static readonly int EAgain = OperatingSystem.IsLinux() ? 11 : 35;
+    private const int EIntr = 4;
+
+    private readonly SafeFileHandle _handle;
+    private long _droppedBytes;
+
+    internal PtyMasterStream(SafeFileHandle handle) => _handle = handle;
+
+    /// <summary>Bytes written while the slave's input queue was full (nobody reading).</summary>
+    public long DroppedBytes => Interlocked.Read(ref _droppedBytes);
+
+    /// <inheritdoc/>
+    public override bool CanRead => !_handle.IsClosed;
+    /// <inheritdoc/>
+    public override bool CanWrite => !_handle.IsClosed;
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+    /// <inheritdoc/>
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <inheritdoc/>
+    public override void Flush() { }
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override int Read(Span<byte> buffer) => ReadCore(buffer, CancellationToken.None);
+
+    /// <inheritdoc/>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        new(Task.Run(() => ReadCore(buffer.Span, cancellationToken), cancellationToken));
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int ReadCore(Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (buffer.IsEmpty) return 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int fd = Descriptor(); // each time: the terminal may have been closed while we waited
+            nint n = read(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+            if (n >= 0) return (int)n;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EIntr) continue;
+            if (errno != EAgain) throw new IOException($"reading the pseudo-terminal failed: errno {errno}");
+            var pfd = new PollFd { Fd = fd, Events = PollIn };
+            poll(ref pfd, 1, PollIntervalMs);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        int fd = Descriptor();
+        while (!buffer.IsEmpty)
+        {
+            nint n = write(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+            if (n > 0) { buffer = buffer[(int)n..]; continue; }
+            int errno = n < 0 ? Marshal.GetLastPInvokeError() : EAgain;
+            if (errno == EIntr) continue;
+            if (errno != EAgain) throw new IOException($"writing the pseudo-terminal failed: errno {errno}");
+            Interlocked.Add(ref _droppedBytes, buffer.Length);
+            return;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Descriptor()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        return (int)_handle.DangerousGetHandle();
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint read(int fd, ref byte buffer, nint count);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint write(int fd, ref byte buffer, nint count);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int poll(ref PollFd fds, nuint count, int timeoutMs);
 }

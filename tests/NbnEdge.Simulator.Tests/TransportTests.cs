@@ -45,6 +45,31 @@ public sealed class TransportTests
 
     [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task PseudoTerminal_NobodyReading_DropsLikeAUartInsteadOfBlocking()
+    {
+        if (!PseudoTerminal.IsSupported) Assert.Inconclusive("no pseudo-terminals on this OS");
+        using var pty = PseudoTerminal.Open();
+        // Far more than any terminal queue holds (Linux: 4 KB), with nobody on the slave side.
+        var chunk = new byte[4096];
+        var writing = Task.Run(() => { for (int i = 0; i < 256; i++) pty.Master.Write(chunk); });
+        Assert.AreSame(writing, await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(20))), "a write blocked");
+        await writing;
+        Assert.IsGreaterThan(0L, pty.Master.DroppedBytes);
+        Assert.IsLessThan(256L * 4096, pty.Master.DroppedBytes, "the queue took nothing at all");
+
+        // A reader that comes later gets what the queue kept, and new bytes get through again.
+        using var slave = new FileStream(pty.SlavePath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 0);
+        var buffer = new byte[8192];
+        int kept = await slave.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.IsGreaterThan(0, kept);
+        long dropped = pty.Master.DroppedBytes;
+        while (await Task.WhenAny(slave.ReadAsync(buffer).AsTask(), Task.Delay(200)) is Task<int> { Result: > 0 }) { } // drain
+        pty.Master.Write("after"u8);
+        Assert.AreEqual(dropped, pty.Master.DroppedBytes);
+    }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
     public async Task SerialSource_OnAPseudoTerminal_ReadsTheBoardAtItsBaudRate()
     {
         if (!PseudoTerminal.IsSupported) Assert.Inconclusive("no pseudo-terminals on this OS");

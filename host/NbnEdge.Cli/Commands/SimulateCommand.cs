@@ -61,8 +61,8 @@ internal static class SimulateCommand
                     ? SimulatorHosting.ServePtyAsync(board, slave => Announce(output, $"{slave}  (nbnedge monitor --port {slave})"), cts.Token)
                     : SimulatorHosting.ServeTcpAsync(board, new IPEndPoint(IPAddress.Loopback, port!.Value),
                         ep => Announce(output, $"tcp://127.0.0.1:{ep.Port}  (nbnedge monitor tcp://127.0.0.1:{ep.Port})"), cts.Token);
-                // A write to a pseudo-terminal nobody reads blocks and ignores cancellation: after
-                // Ctrl+C or --duration, give serving a moment to end, then leave it to the process exit.
+                // After Ctrl+C or --duration, give serving a moment to end (its reads poll for the
+                // cancellation; writes never block: a terminal nobody reads drops them like a UART).
                 try
                 {
                     serving.Wait(cts.Token);
