@@ -23,10 +23,10 @@ public sealed class GapFitter
     private readonly BcsConductanceTable _table;
     private readonly GapFitOptions _options;
 
-    // The Jacobian is stored column-major (parameter k's derivatives at _jac[k·_stride ..]), so the
+    // The Jacobian is stored column-major (parameter k's derivatives at _jac[k·Stride ..]), so the
     // normal equations are contiguous dot products.
     private double[] _bias = [], _data = [], _model = [], _jac = [], _trialModel = [], _trialJac = [], _scratch = [], _column = [], _residual = [];
-    private int _stride;
+    private int Stride => _bias.Length; // every per-point buffer has this capacity
     private readonly double[] _shiftedP = new double[NP];
     private readonly double[] _p = new double[NP], _lo = new double[NP], _hi = new double[NP], _trialP = new double[NP];
     private readonly bool[] _free = new bool[NP];
@@ -133,7 +133,6 @@ public sealed class GapFitter
             _bias = new double[size]; _data = new double[size]; _model = new double[size]; _trialModel = new double[size];
             _jac = new double[size * NP]; _trialJac = new double[size * NP]; _scratch = new double[size]; _column = new double[size];
             _residual = new double[size];
-            _stride = size;
         }
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
@@ -356,7 +355,7 @@ public sealed class GapFitter
         for (int k = 0; k < NP; k++)
         {
             if (!_free[k]) continue;
-            double grad = Dot(_jac.AsSpan(k * _stride, _n), _residual.AsSpan(0, _n));
+            double grad = Dot(_jac.AsSpan(k * Stride, _n), _residual.AsSpan(0, _n));
             bool pinnedLow = _p[k] <= _lo[k] && grad < 0, pinnedHigh = _p[k] >= _hi[k] && grad > 0;
             if (pinnedLow || pinnedHigh) continue;
             _active[nf] = k;
@@ -375,7 +374,7 @@ public sealed class GapFitter
             for (int b = 0; b <= a; b++)
             {
                 int ka = _active[a], kb = _active[b];
-                double s = Dot(_jac.AsSpan(ka * _stride, _n), _jac.AsSpan(kb * _stride, _n));
+                double s = Dot(_jac.AsSpan(ka * Stride, _n), _jac.AsSpan(kb * Stride, _n));
                 target[a * NP + b] = target[b * NP + a] = s;
             }
     }
@@ -463,7 +462,7 @@ public sealed class GapFitter
             // A parameter held at a bound (V_m or Γ at 0, say), or one the model no longer depends
             // on (T_eff saturated at the table's edge), has no standard error; the others are
             // conditional on it, instead of all turning NaN with a singular JᵀJ.
-            var column = _jac.AsSpan(k * _stride, _n);
+            var column = _jac.AsSpan(k * Stride, _n);
             if (_p[k] <= _lo[k] || _p[k] >= _hi[k] || Dot(column, column) == 0) { err[k] = double.NaN; continue; }
             _active[nf++] = k;
         }
@@ -512,7 +511,7 @@ public sealed class GapFitter
         var row = _table.ForTemperature(t);
         double kOverDelta = PhysicalConstants.BoltzmannMeVPerK * invDelta;
         bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitVm = _free[PMod];
-        int c = _stride;
+        int c = Stride;
         // Every point at every node of the lock-in average (one node, weight 1, without modulation),
         // looked up in one call: the table's inner loop is the fitter's hot path.
         double[] yNodes = NoModulationNodes, weights = NoModulationWeights;
@@ -584,7 +583,7 @@ public sealed class GapFitter
             if (shifted[k] + h > _hi[k]) h = -h;
             shifted[k] += h;
             ExactModel(shifted, column);
-            for (int i = 0; i < _n; i++) jac[k * _stride + i] = (column[i] - model[i]) / h;
+            for (int i = 0; i < _n; i++) jac[k * Stride + i] = (column[i] - model[i]) / h;
         }
     }
 

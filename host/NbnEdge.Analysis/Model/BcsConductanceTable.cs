@@ -157,12 +157,10 @@ public sealed class BcsConductanceTable
     {
         internal readonly double T, InvT;
         internal readonly int Base0, Base1;        // node offsets of the two rows
-        internal readonly double H0, H1, D0, D1;   // value weights (D scaled by hs)
-        internal readonly double H0s, H1s, D0s, D1s; // σ-derivative weights
         internal readonly bool InTable;
-        // The same weights broadcast to both lanes: a node's (G, G_w) and (G_σ, G_wσ) pairs are
-        // interpolated along σ two at a time.
-        internal readonly Vector128<double> VH0, VH1, VD0, VD1, VH0s, VH1s, VD0s, VD1s;
+        // Hermite weights in σ for values (H, and D scaled by hs) and σ-derivatives (…s), each
+        // broadcast to both lanes: a node's (G, G_w) and (G_σ, G_wσ) pairs are interpolated two at a time.
+        internal readonly Vector128<double> H0, H1, D0, D1, H0s, H1s, D0s, D1s;
 
         internal Row(BcsConductanceTable table, double t)
         {
@@ -171,22 +169,20 @@ public sealed class BcsConductanceTable
             int j = (int)Math.Floor(s);
             InTable = j >= 0 && j < table._ns - 1 || (j == table._ns - 1 && s == j);
             if (j == table._ns - 1) j--;
-            if (!InTable) { Base0 = Base1 = 0; H0 = H1 = D0 = D1 = H0s = H1s = D0s = D1s = 0; return; }
+            if (!InTable) { Base0 = Base1 = 0; return; }
             double b = s - j;
             double b2 = b * b, b3 = b2 * b;
             double hs = table._hs;
-            H0 = 2 * b3 - 3 * b2 + 1;
-            H1 = -2 * b3 + 3 * b2;
-            D0 = (b3 - 2 * b2 + b) * hs;
-            D1 = (b3 - b2) * hs;
-            H0s = (6 * b2 - 6 * b) / hs;
-            H1s = (-6 * b2 + 6 * b) / hs;
-            D0s = 3 * b2 - 4 * b + 1;
-            D1s = 3 * b2 - 2 * b;
+            H0 = Vector128.Create(2 * b3 - 3 * b2 + 1);
+            H1 = Vector128.Create(-2 * b3 + 3 * b2);
+            D0 = Vector128.Create((b3 - 2 * b2 + b) * hs);
+            D1 = Vector128.Create((b3 - b2) * hs);
+            H0s = Vector128.Create((6 * b2 - 6 * b) / hs);
+            H1s = Vector128.Create((-6 * b2 + 6 * b) / hs);
+            D0s = Vector128.Create(3 * b2 - 4 * b + 1);
+            D1s = Vector128.Create(3 * b2 - 2 * b);
             Base0 = j * table._nw * 4;
             Base1 = (j + 1) * table._nw * 4;
-            VH0 = Vector128.Create(H0); VH1 = Vector128.Create(H1); VD0 = Vector128.Create(D0); VD1 = Vector128.Create(D1);
-            VH0s = Vector128.Create(H0s); VH1s = Vector128.Create(H1s); VD0s = Vector128.Create(D0s); VD1s = Vector128.Create(D1s);
         }
     }
 
@@ -241,10 +237,10 @@ public sealed class BcsConductanceTable
             var gw01 = Vector128.LoadUnsafe(ref r1); var sx01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r1, 2));
             var gw10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r0, 4)); var sx10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r0, 6));
             var gw11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r1, 4)); var sx11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref r1, 6));
-            var vd0 = row.VH0 * gw00 + row.VH1 * gw01 + row.VD0 * sx00 + row.VD1 * sx01;
-            var vd0s = row.VH0s * gw00 + row.VH1s * gw01 + row.VD0s * sx00 + row.VD1s * sx01;
-            var vd1 = row.VH0 * gw10 + row.VH1 * gw11 + row.VD0 * sx10 + row.VD1 * sx11;
-            var vd1s = row.VH0s * gw10 + row.VH1s * gw11 + row.VD0s * sx10 + row.VD1s * sx11;
+            var vd0 = row.H0 * gw00 + row.H1 * gw01 + row.D0 * sx00 + row.D1 * sx01;
+            var vd0s = row.H0s * gw00 + row.H1s * gw01 + row.D0s * sx00 + row.D1s * sx01;
+            var vd1 = row.H0 * gw10 + row.H1 * gw11 + row.D0 * sx10 + row.D1 * sx11;
+            var vd1s = row.H0s * gw10 + row.H1s * gw11 + row.D0s * sx10 + row.D1s * sx11;
             double v0 = vd0.ToScalar(), d0 = vd0.GetElement(1), v0s = vd0s.ToScalar(), d0s = vd0s.GetElement(1);
             double v1 = vd1.ToScalar(), d1 = vd1.GetElement(1), v1s = vd1s.ToScalar(), d1s = vd1s.GetElement(1);
 
