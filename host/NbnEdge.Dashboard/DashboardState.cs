@@ -376,8 +376,7 @@ public sealed class DashboardState
                 w.WriteNumberValue(r.Seq);
                 w.WriteNumberValue(r.BiasMinMV);
                 w.WriteNumberValue(r.BiasMaxMV);
-                foreach (var g in r.Conductance) // already rounded when added: short numbers, no work here
-                    if (float.IsFinite(g)) w.WriteNumberValue(g); else w.WriteNullValue();
+                FloatValues(w, r.Conductance); // already rounded when added: short numbers, no work here
                 w.WriteEndArray();
             }
             w.WriteEndArray();
@@ -474,9 +473,14 @@ public sealed class DashboardState
     private static void FloatArray(Utf8JsonWriter w, string name, float[] values)
     {
         w.WriteStartArray(name);
+        FloatValues(w, values);
+        w.WriteEndArray();
+    }
+
+    private static void FloatValues(Utf8JsonWriter w, float[] values)
+    {
         foreach (var v in values)
             if (float.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
-        w.WriteEndArray();
     }
 
     /// <summary>Five significant digits: the waterfall is a picture, and this halves its bytes on the wire.</summary>

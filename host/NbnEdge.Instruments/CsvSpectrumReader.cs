@@ -50,7 +50,7 @@ public static class CsvSpectrumReader
             lineNo++;
             int length = end - start;
             if (length > 0 && utf8[start + length - 1] == (byte)'\r') length--;
-            var line = utf8.AsSpan(start, length).Trim((byte)' ');
+            var line = TrimSpaces(utf8.AsSpan(start, length));
             if (!line.IsEmpty && line[0] != (byte)'#')
             {
                 if (header is null) { header = SplitFields(Encoding.UTF8.GetString(line), source, lineNo); headerLine = lineNo; }
