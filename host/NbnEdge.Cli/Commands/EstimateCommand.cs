@@ -39,7 +39,7 @@ internal static class EstimateCommand
             string boardId = p.GetValue(board)!;
             BoardDefinition definition = BoardDefinitions.Find(boardId)
                 ?? throw new UsageException($"unknown board '{boardId}': use {string.Join(" or ", BoardDefinitions.All().Select(b => b.Id))}.");
-            var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
+            var spectra = input.ReadSpectra(p);
             var estimates = new BoardEstimate[spectra.Count];
             var estimator = new GapEstimator(definition);
             for (int i = 0; i < spectra.Count; i++) estimates[i] = Estimate(spectra[i], definition, estimator);

@@ -16,10 +16,7 @@ internal static class FitCommand
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
-            var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
-            times.Mark("read");
-            var results = FitRunner.FitAll(spectra, input.FitOptions(p));
-            times.Mark("fit");
+            var (spectra, results) = input.ReadAndFit(p, times);
             if (p.GetValue(input.Json))
             {
                 var distance = LineDistances(spectra);

@@ -91,9 +91,20 @@ internal sealed class FitInput
         new GapFitter(table: table).Fit(bias, g);
     }
 
-    /// <summary>Expands the arguments and reads every spectrum, in order; reader notes go to stderr.</summary>
-    public List<Spectrum> ReadSpectra(ParseResult p, TextWriter notes)
+    /// <summary>Reads every spectrum (<see cref="ReadSpectra"/>) and fits them all on every core, marking both phases.</summary>
+    public (List<Spectrum> Spectra, GapFitResult[] Results) ReadAndFit(ParseResult p, PhaseTimes? times = null)
     {
+        var spectra = ReadSpectra(p);
+        times?.Mark("read");
+        var results = FitRunner.FitAll(spectra, FitOptions(p));
+        times?.Mark("fit");
+        return (spectra, results);
+    }
+
+    /// <summary>Expands the arguments and reads every spectrum, in order; reader notes go to the command's error writer.</summary>
+    public List<Spectrum> ReadSpectra(ParseResult p)
+    {
+        var notes = p.InvocationConfiguration.Error;
         var options = ReadOptions(p);
         var arguments = p.GetValue(Files) ?? [];
         // System.CommandLine passes an unknown "--option" through as a file name; say what it is.

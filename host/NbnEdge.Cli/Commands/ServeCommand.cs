@@ -63,8 +63,7 @@ internal static class ServeCommand
 
     private static void LoadFiles(System.CommandLine.ParseResult p, FitInput input, DashboardState state)
     {
-        var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
-        var results = FitRunner.FitAll(spectra, input.FitOptions(p));
+        var (spectra, results) = input.ReadAndFit(p);
         var distance = FitCommand.LineDistances(spectra);
         state.SetSessionInfo($"{spectra.Count} spectra from {string.Join(", ", spectra.Select(s => Path.GetFileName(s.Source)).Distinct().Take(3))}",
             distance is null ? "spectrum #" : "distance (nm)");

@@ -17,10 +17,7 @@ internal static class StatsCommand
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
-            var spectra = input.ReadSpectra(p, p.InvocationConfiguration.Error);
-            times.Mark("read");
-            var results = FitRunner.FitAll(spectra, input.FitOptions(p));
-            times.Mark("fit");
+            var (spectra, results) = input.ReadAndFit(p, times);
             var summary = Summarise(results)
                 ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", TooFewMessage(results));
             times.Mark("statistics");
