@@ -101,7 +101,7 @@ internal static class DemoCommand
         (double median, double max) = Latency(latencies);
 
         var fits = summary.Results.Where(r => r.Fit is not null && r.Spectrum is not null).ToList();
-        string finalJson = LiveLink.ToJsonLine(w =>
+        string finalJson = JsonOutput.ToLine(w =>
             {
                 w.WriteStartObject();
                 w.WriteString("film", preset.Name);

@@ -97,6 +97,18 @@ internal static class JsonOutput
     }
 
     /// <summary>Writes one compact JSON object as a line.</summary>
-    public static void Line(TextWriter output, Action<Utf8JsonWriter> write) => Lines(output, 1, (w, _) => write(w));
+    public static void Line(TextWriter output, Action<Utf8JsonWriter> write)
+    {
+        output.Write(ToLine(write) + "\n");
+        output.Flush();
+    }
+
+    /// <summary>One compact JSON value as a string (a `--json` line, a results-journal line).</summary>
+    public static string ToLine(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, LineOptions)) write(w);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
 }

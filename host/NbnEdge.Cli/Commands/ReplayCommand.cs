@@ -96,7 +96,7 @@ internal static class ReplayCommand
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
             if (!root.TryGetProperty("index", out var indexElement) || !byIndex.TryGetValue(indexElement.GetInt64(), out LiveResult? r)) continue;
-            string expected = LiveLink.ToJsonLine(w => LiveSummary.WriteResult(w, r));
+            string expected = JsonOutput.ToLine(w => LiveSummary.WriteResult(w, r));
             using var mine = JsonDocument.Parse(expected);
             if (Same(root, mine.RootElement)) matching++;
         }

@@ -1,6 +1,4 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
+using NbnEdge.Cli.Commands;
 using NbnEdge.Link;
 using NbnEdge.Link.Journal;
 using NbnEdge.Link.Transports;
@@ -25,7 +23,7 @@ internal sealed class LiveLink : IAsyncDisposable
         Pipeline.Attach(Session.Assembler);
         if (journal is not null)
         {
-            Pipeline.ResultCompleted += r => Session.AppendResult(ToJsonLine(w => LiveSummary.WriteResult(w, r)));
+            Pipeline.ResultCompleted += r => Session.AppendResult(JsonOutput.ToLine(w => LiveSummary.WriteResult(w, r)));
         }
     }
 
@@ -61,18 +59,6 @@ internal sealed class LiveLink : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Session.DisposeAsync();
-
-    /// <summary>Serialises one compact JSON value to a string (for the results journal).</summary>
-    public static string ToJsonLine(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            write(w);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 
     /// <summary>Whether <paramref name="output"/> is the process's terminal (live views only there).</summary>
     public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
