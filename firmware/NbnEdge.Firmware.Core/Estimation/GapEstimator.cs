@@ -200,11 +200,7 @@ namespace NbnEdge.Firmware.Estimation
         /// <inheritdoc />
         public void Estimate(int[] biasCodes, int[] signalCodes, int count, bool backward, EstimateReport result)
         {
-            result.DeltaUeV = 0;
-            result.TEffMk = 0;
-            result.BiasOffsetUv = 0;
-            result.Quality = 0;
-            result.Valid = false;
+            result.ClearEstimate();
             ModelPasses = 0;
             Iterations = 0;
             TailEvaluations = 0;

@@ -41,6 +41,16 @@ namespace NbnEdge.Firmware.Protocol
         public int Quality;
         /// <summary>Whether the estimator produced a usable value.</summary>
         public bool Valid;
+
+        /// <summary>"Not estimated": every value 0 and not valid (the spectrum id is kept).</summary>
+        public void ClearEstimate()
+        {
+            DeltaUeV = 0;
+            TEffMk = 0;
+            BiasOffsetUv = 0;
+            Quality = 0;
+            Valid = false;
+        }
     }
 
     /// <summary>The counters of a STATUS message; the firmware keeps its live counters in one of these.</summary>
