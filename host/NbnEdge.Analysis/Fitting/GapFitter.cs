@@ -170,7 +170,23 @@ public sealed class GapFitter
         int n = _n;
         // Background from the outer eighth on each side.
         int edge = Math.Max(3, n / 8);
-        FitLine(0, edge, n - edge, n, out lineIntercept, out lineSlope);
+        double low = _bias[0], high = _bias[n - 1], reach = Math.Max(Math.Abs(low), Math.Abs(high));
+        if (low < 0 && high > 0 && Math.Min(-low, high) > 0.5 * reach)
+            FitLine(0, edge, n - edge, n, out lineIntercept, out lineSlope);
+        else
+        {
+            // A half sweep (one side of zero bias, or nearly): its inner end lies in the gap, and a
+            // line through both ends would make the gap a background slope. Take the outer quarter
+            // of the longer side as flat background; the fit frees the slope.
+            int a0 = 0, a1 = 0, b0 = n, b1 = n;
+            if (Math.Abs(low) >= Math.Abs(high)) { while (a1 < n && Math.Abs(_bias[a1]) >= 0.75 * reach) a1++; a1 = Math.Max(a1, Math.Min(n, 3)); }
+            else { while (b0 > 0 && Math.Abs(_bias[b0 - 1]) >= 0.75 * reach) b0--; b0 = Math.Min(b0, Math.Max(0, n - 3)); }
+            double sum = 0; int count = 0;
+            for (int i = a0; i < a1; i++) { sum += _data[i]; count++; }
+            for (int i = b0; i < b1; i++) { sum += _data[i]; count++; }
+            lineIntercept = sum / Math.Max(count, 1);
+            lineSlope = 0;
+        }
         if (!(Math.Abs(lineIntercept) > 0)) lineIntercept = 1.0;
 
         var g = _scratch;
@@ -195,8 +211,8 @@ public sealed class GapFitter
         double g0 = 0; int cnt = 0;
         for (int i = Math.Max(0, centre - 1); i <= Math.Min(n - 1, centre + 1); i++) { g0 += g[i]; cnt++; }
         g0 /= cnt;
-        int left = PeakIndex(g, 1, centre), right = PeakIndex(g, centre + 1, n - 1);
-        double height = 0.5 * (Smoothed(g, left) + Smoothed(g, right));
+        int left = PeakIndex(g, n, 0, centre), right = PeakIndex(g, n, centre + 1, n - 1);
+        double height = 0.5 * (Smoothed(g, n, left) + Smoothed(g, n, right));
         double halfSeparation = 0.5 * (_bias[right] - _bias[left]);
 
         var shapes = SpectrumShapes.Instance;
@@ -213,15 +229,28 @@ public sealed class GapFitter
         return new BcsParameters(delta, temperature, scale, slope, v0, o.FitGamma ? Math.Max(o.GammaMeV, 0.01 * delta) : o.GammaMeV, vm);
     }
 
-    private static double Smoothed(double[] g, int i) => i <= 0 ? g[0] : (g[i - 1] + g[i] + g[i + 1]) / 3.0;
-
-    private static int PeakIndex(double[] g, int from, int to)
+    /// <summary>Three-point mean at i, over the neighbours that exist among the first n (the scratch buffer is longer than n).</summary>
+    private static double Smoothed(double[] g, int n, int i)
     {
-        int best = Math.Clamp(from, 1, Math.Max(1, to));
+        int a = Math.Max(0, i - 1), b = Math.Min(n - 1, i + 1);
+        double s = 0;
+        for (int k = a; k <= b; k++) s += g[k];
+        return s / (b - a + 1);
+    }
+
+    /// <summary>
+    /// Index in [from, to] ∩ [0, n) of the largest three-point mean; on a one-sided sweep the range
+    /// on one side of the centre is empty and the centre's own neighbour is returned.
+    /// </summary>
+    private static int PeakIndex(double[] g, int n, int from, int to)
+    {
+        from = Math.Max(0, from); to = Math.Min(n - 1, to);
+        if (from > to) return Math.Clamp(to, 0, n - 1);
+        int best = from;
         double bestValue = double.NegativeInfinity;
-        for (int i = Math.Max(1, from); i <= to && i + 1 < g.Length; i++)
+        for (int i = from; i <= to; i++)
         {
-            double s = g[i - 1] + g[i] + g[i + 1];
+            double s = Smoothed(g, n, i);
             if (s > bestValue) { bestValue = s; best = i; }
         }
         return best;
