@@ -213,7 +213,13 @@ public sealed class LivePipeline
             }
             else
             {
-                fit = _fitter.Fit(spectrum);
+                // One spectrum the fitter cannot handle must not end the session: it is reported
+                // as not fitted, and the next one is fitted as usual.
+                try { fit = _fitter.Fit(spectrum); }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    reason = $"the fit failed ({ex.GetType().Name}: {ex.Message})";
+                }
             }
         }
 

@@ -115,6 +115,36 @@ public sealed class ModelTests
     }
 
     /// <summary>
+    /// Issue 16 item 2: with Γ fixed, T_eff runs to its lower bound, where the pole sum used to
+    /// take thousands of terms. It now stops after a few once γ ≫ 2πt; it must stay exact there,
+    /// checked against direct quadrature of the Dynes DOS times the Fermi-derivative kernel.
+    /// </summary>
+    [TestMethod]
+    public void DynesModelStaysExactWhenTemperatureIsFarBelowTheBroadening()
+    {
+        foreach (var (gamma, t) in new[] { (0.02, 0.002), (0.05, 0.001), (0.1, 0.0003), (0.3, 0.0001), (1.0, 0.001) })
+            foreach (double x in new[] { 0.0, 0.5, 0.9, 1.0, 1.02, 1.3, 2.0, 7.5 })
+            {
+                double F(double e)
+                {
+                    var z = new Complex(e, -gamma);
+                    return Math.Abs((z / Complex.Sqrt(z * z - 1)).Real) * Kernel(e - x, t);
+                }
+                var cuts = new List<double> { x - 40 * t, x, x + 40 * t };
+                double reference = Composite(F, cuts, t / 4);
+                double g = MatsubaraBcsSum.Conductance(x, t, gamma);
+                Assert.AreEqual(reference, g, 1e-9, $"γ={gamma} t={t} x={x}");
+            }
+    }
+
+    [TestMethod]
+    public void DynesModelRefusesNonFiniteBroadening()
+    {
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MatsubaraBcsSum.Conductance(1.0, 0.1, double.PositiveInfinity));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => MatsubaraBcsSum.Conductance(1.0, 0.1, double.NaN));
+    }
+
+    /// <summary>
     /// Spectral weight is conserved: ∫(G − 1) dx over the whole axis is zero at any temperature.
     /// ∫₀^X is integrated numerically; beyond X (deep in the Sommerfeld regime) the tail is analytic:
     /// ∫_X^∞ (n − 1) = X − √(X² − 1), ∫_X^∞ n⁽²ᵏ⁾ = −n⁽²ᵏ⁻¹⁾(X).

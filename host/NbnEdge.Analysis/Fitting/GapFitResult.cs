@@ -25,6 +25,9 @@ public static class FitFlags
 
     /// <summary>Too few points for the free parameters.</summary>
     public const string TooFewPoints = "too_few_points";
+
+    /// <summary>The fitter failed on this spectrum (a fault, reported in the notes); the run goes on.</summary>
+    public const string FitFailed = "fit_failed";
 }
 
 /// <summary>One spectrum's fit: the parameters with their standard errors, and the verdicts.</summary>
@@ -87,10 +90,36 @@ public sealed record GapFitResult
     /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>The result for a spectrum the fitter failed on: no parameters, flag <see cref="FitFlags.FitFailed"/>, the reason in the notes.</summary>
+    public static GapFitResult Failed(Spectrum spectrum, string reason)
+    {
+        var nan = new BcsParameters(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        return new GapFitResult
+        {
+            Source = spectrum.Source,
+            Spectrum = spectrum.Name,
+            Parameters = nan,
+            Errors = nan,
+            Chi2Red = double.NaN,
+            NoiseEstimate = double.NaN,
+            Converged = false,
+            Iterations = 0,
+            Flag = FitFlags.FitFailed,
+            Points = spectrum.Count,
+            Background = BackgroundTreatment.Joint,
+            Notes = [.. spectrum.Notes, $"the fit failed: {reason}"],
+        };
+    }
+
     /// <summary>The model at the given biases, in the fitted data's units (divided by the line in paper mode).</summary>
     public double[] ModelAt(ReadOnlySpan<double> biasMV)
     {
         var result = new double[biasMV.Length];
+        if (!(Parameters.DeltaMeV > 0 && Parameters.TemperatureK > 0 && Parameters.GammaMeV >= 0))
+        {
+            Array.Fill(result, double.NaN); // a failed fit has no model to draw
+            return result;
+        }
         for (int i = 0; i < biasMV.Length; i++) result[i] = ThermalBcsModel.Evaluate(Parameters, biasMV[i]);
         return result;
     }

@@ -138,7 +138,13 @@ internal static class FitRunner
         var results = new GapFitResult[spectra.Count];
         Parallel.For(0, spectra.Count, () => new GapFitter(options), (i, _, fitter) =>
         {
-            results[i] = fitter.Fit(spectra[i]);
+            // A fitter fault on one spectrum becomes that spectrum's flagged result, not the end of the run.
+            try { results[i] = fitter.Fit(spectra[i]); }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                results[i] = GapFitResult.Failed(spectra[i], $"{ex.GetType().Name}: {ex.Message}");
+                fitter = new GapFitter(options);
+            }
             fitted?.Invoke();
             return fitter;
         }, _ => { });
