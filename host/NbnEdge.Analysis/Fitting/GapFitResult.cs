@@ -17,6 +17,9 @@ public static class FitFlags
     /// <summary>A parameter ended at its bound (the name follows the colon).</summary>
     public const string AtBoundPrefix = "at_bound:";
 
+    /// <summary>Δ ended at its bound: the spectrum does not determine it.</summary>
+    public const string AtBoundDelta = AtBoundPrefix + "delta";
+
     /// <summary>The solver stopped without meeting its convergence test.</summary>
     public const string NotConverged = "not_converged";
 
@@ -25,6 +28,9 @@ public static class FitFlags
 
     /// <summary>Too few points for the free parameters.</summary>
     public const string TooFewPoints = "too_few_points";
+
+    /// <summary>A fixed lock-in modulation wider than half the sweep: not fitted (the note says why).</summary>
+    public const string ModulationTooLarge = "vm_too_large";
 
     /// <summary>The fitter failed on this spectrum (a fault, reported in the notes); the run goes on.</summary>
     public const string FitFailed = "fit_failed";
@@ -63,6 +69,15 @@ public sealed record GapFitResult
     /// <summary>Noise estimate of the data (its units), from robust second differences.</summary>
     public required double NoiseEstimate { get; init; }
 
+    /// <summary>Lag-1 autocorrelation of the fit's residual (a lock-in's time constant makes it positive); NaN when not fitted.</summary>
+    public double NoiseLag1Correlation { get; init; } = double.NaN;
+
+    /// <summary>
+    /// Correlation time of the noise in points, τ = 1 + 2Σρ_k (1 for white noise): the errors are
+    /// scaled by √τ, the effective-sample-size correction for correlated points.
+    /// </summary>
+    public double NoiseCorrelationTime { get; init; } = 1.0;
+
     /// <summary>True when the solver met its convergence test.</summary>
     public required bool Converged { get; init; }
 
@@ -82,10 +97,14 @@ public sealed record GapFitResult
     public (double Intercept, double SlopePerMV)? DividedLine { get; init; }
 
     /// <summary>
-    /// Whether Δ belongs in homogeneity statistics: converged, a finite error, and a verdict of
-    /// ok or poor_fit (spectra the model cannot describe carry no Δ worth averaging).
+    /// Whether Δ belongs in homogeneity statistics. That rests on Δ itself: the fit converged, Δ
+    /// and its error are finite, the gap is significant and Δ is not at its bound. The other
+    /// flags (subgap_peak, poor_fit, another parameter at a bound) are advice about the model, not
+    /// about Δ: a good real fit with a χ² above 1 must still count.
     /// </summary>
-    public bool IsUsable => Converged && double.IsFinite(Errors.DeltaMeV) && Flag is FitFlags.Ok or FitFlags.PoorFit;
+    public bool IsUsable => Converged && double.IsFinite(Parameters.DeltaMeV) && double.IsFinite(Errors.DeltaMeV)
+        && Flag is not (FitFlags.NoGap or FitFlags.NotConverged or FitFlags.TooFewPoints or FitFlags.FitFailed
+            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta);
 
     /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

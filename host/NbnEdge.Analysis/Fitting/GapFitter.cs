@@ -76,6 +76,9 @@ public sealed class GapFitter
 
         if (_n < freeCount + 3)
             return Result(source, name, start, converged: false, iterations: 0, FitFlags.TooFewPoints, noise, double.NaN, line, errors: default);
+        if (Unfittable(vm, maxAbsBias) is { } refusal)
+            return Result(source, name, Undetermined(start), converged: false, iterations: 0, refusal.Flag, noise, double.NaN, line,
+                errors: Undetermined(start)) with { Notes = [refusal.Note] };
 
         var best = Solve(start, out bool converged, out int iterations, out double cost);
         bool buffersHoldBest = true; // Solve leaves the model and Jacobian of its result in the buffers
@@ -102,10 +105,45 @@ public sealed class GapFitter
             Load(best);
             Evaluate(_p, _model, _jac, withJacobian: true);
         }
-        var errors = StandardErrors(cost, freeCount);
-        string flag = Verdict(best, converged, chi2, noise);
-        return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors);
+        // The residual tells how the noise is correlated (a lock-in's time constant spans several
+        // points); χ² and the errors are computed with that, not with the white-noise guess.
+        var residualNoise = ResidualNoise(noise);
+        noise = residualNoise.Sigma;
+        chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
+        var errors = StandardErrors(cost * residualNoise.Tau, freeCount);
+        string flag = Verdict(best, converged, cost, noise, residualNoise);
+        return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
+        {
+            NoiseLag1Correlation = residualNoise.Lag1,
+            NoiseCorrelationTime = residualNoise.Tau,
+        };
     }
+
+    /// <summary>
+    /// Spectra no parameter set can be asked of: a constant conductance (a dead channel reads all
+    /// zeros; a fit would invent a gap from the starting values), non-finite values, or a fixed
+    /// lock-in modulation wider than half the sweep (the average would wash out any gap).
+    /// </summary>
+    private (string Flag, string Note)? Unfittable(double vm, double maxAbsBias)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        for (int i = 0; i < _n; i++)
+        {
+            if (!double.IsFinite(_data[i]) || !double.IsFinite(_bias[i]))
+                return (FitFlags.NotConverged, $"point {i} is not a finite number; not fitted");
+            min = Math.Min(min, _data[i]); max = Math.Max(max, _data[i]);
+        }
+        if (max - min <= 1e-12 * Math.Max(Math.Abs(max), Math.Abs(min)))
+            return (FitFlags.NoGap, max == 0 ? "the conductance is zero at every point (a dead channel?); not fitted"
+                : "the conductance is the same at every point; not fitted");
+        if (!_free[PMod] && vm > _hi[PMod])
+            return (FitFlags.ModulationTooLarge,
+                $"the lock-in modulation V_m = {vm:G4} mV exceeds half the bias range ({_hi[PMod]:G4} mV): it would average the gap away; not fitted");
+        return null;
+    }
+
+    private static BcsParameters Undetermined(in BcsParameters p) =>
+        p with { DeltaMeV = double.NaN, TemperatureK = double.NaN, Scale = double.NaN, SlopePerMV = double.NaN };
 
     private GapFitResult Result(string source, string name, BcsParameters p, bool converged, int iterations, string flag,
         double noise, double chi2, (double, double)? line, BcsParameters errors) => new()
@@ -295,7 +333,9 @@ public sealed class GapFitter
     private BcsParameters Solve(BcsParameters start, out bool converged, out int iterations, out double cost)
     {
         Load(start);
-        for (int k = 0; k < NP; k++) _p[k] = Math.Clamp(_p[k], _lo[k], _hi[k]);
+        // Only free parameters are held inside their bounds: a fixed value is the user's (or the
+        // file's) and is used as given, never changed silently.
+        for (int k = 0; k < NP; k++) if (_free[k]) _p[k] = Math.Clamp(_p[k], _lo[k], _hi[k]);
         Evaluate(_p, _model, _jac, withJacobian: true);
         cost = Cost(_model);
         double lambda = 1e-3;
@@ -697,40 +737,172 @@ public sealed class GapFitter
         return null;
     }
 
-    private string Verdict(in BcsParameters p, bool converged, double chi2, double noise)
-    {
-        if (!converged) return FitFlags.NotConverged;
-        // Significance of the gap: how far the fitted model departs from its own background, in noise units.
-        double signal = 0;
-        for (int i = 0; i < _n; i++)
-        {
-            double background = p.Scale * (1 + p.SlopePerMV * (_bias[i] - p.BiasOffsetMV));
-            double d = background - _model[i];
-            signal += d * d;
-        }
-        double sigma2 = Math.Max(noise * noise, 1e-300);
-        if (signal / sigma2 < 25.0) return FitFlags.NoGap;
+    /// <summary>Noise of the data at the fit: σ per point, its lag-1 correlation, and the correlation time τ (in points).</summary>
+    private readonly record struct NoiseModel(double Sigma, double Lag1, double Tau, int Lag);
 
-        // A run of positive residuals deep inside the gap that BCS cannot produce.
-        const int window = 5;
-        double limit = 5.0 * noise * Math.Sqrt(window);
-        int inside = 0;
-        var ring = _scratch; // the noise estimate is done with it
+    /// <summary>
+    /// The noise of the data as the fit's residual shows it. A lock-in's time constant correlates
+    /// neighbouring points, and the second-difference estimate then sees only a fraction of σ
+    /// (a third at lag-1 correlation ≈ 0.7): the residual's autocorrelation ρ_k is measured, and σ
+    /// is taken from the residual's differences at the first lag L where ρ_L &lt; 0.1, where they
+    /// are nearly independent: Var(r_{i+L} − r_i) = 2σ²(1 − ρ_L) (robustly, by MAD). The residual's
+    /// smooth systematic part barely enters a difference over L points. The errors use the
+    /// effective-sample-size factor τ = 1 + 2 Σ_{k&lt;L} ρ_k. White noise (ρ₁ below 2/√N, what
+    /// chance gives) keeps the second-difference estimate and τ = 1.
+    /// </summary>
+    private NoiseModel ResidualNoise(double whiteSigma)
+    {
+        int n = _n;
+        const int maxLag = 12;
+        var r = _residual;
+        double mean = 0;
+        for (int i = 0; i < n; i++) { r[i] = _data[i] - _model[i]; mean += r[i]; }
+        mean /= n;
+        double s0 = 0;
+        for (int i = 0; i < n; i++) s0 += (r[i] - mean) * (r[i] - mean);
+        if (!(s0 > 0) || n < 4 * maxLag) return new(whiteSigma, 0, 1, 1);
+        Span<double> rho = stackalloc double[maxLag + 1];
+        int lag = maxLag;
+        for (int k = 1; k <= maxLag; k++)
+        {
+            double sk = 0;
+            for (int i = 0; i + k < n; i++) sk += (r[i] - mean) * (r[i + k] - mean);
+            rho[k] = sk / s0;
+            if (rho[k] < 0.1) { lag = k; break; }
+        }
+        if (!(rho[1] > 2.0 / Math.Sqrt(n)) || lag == 1) return new(whiteSigma, rho[1], 1, 1);
+        int m = 0;
+        var d = _scratch;
+        for (int i = 0; i + lag < n; i++) d[m++] = Math.Abs(r[i + lag] - r[i]);
+        double spread = 1.4826 * Median(d, m);
+        double sigma = spread / Math.Sqrt(2.0 * (1.0 - Math.Max(0.0, rho[lag])));
+        double tau = 1;
+        for (int k = 1; k < lag; k++) tau += 2 * Math.Max(0.0, rho[k]);
+        return new(Math.Max(sigma, whiteSigma), rho[1], tau, lag);
+    }
+
+    /// <summary>
+    /// Whether the gap model describes the data significantly better than a straight line: the
+    /// drop of the squared residual from the best line to the fit must exceed 25 σ² (a 5σ gap).
+    /// σ has a floor of 1e−10 of the data's rms, so a noiseless flat spectrum (σ = 0) is no gap.
+    /// </summary>
+    private bool GapIsSignificant(double cost, double noise)
+    {
+        FitLine(0, _n, _n, _n, out double a, out double b);
+        double lineCost = 0, meanSquare = 0;
         for (int i = 0; i < _n; i++)
         {
-            if (Math.Abs(_bias[i] - p.BiasOffsetMV) >= 0.8 * p.DeltaMeV) continue;
-            ring[inside % window] = _data[i] - _model[i];
-            inside++;
-            if (inside < window) continue;
-            double s = 0;
-            for (int k = 0; k < window; k++) s += ring[k];
-            if (s > limit) return FitFlags.SubgapPeak;
+            double e = _data[i] - (a + b * _bias[i]);
+            lineCost += e * e;
+            meanSquare += _data[i] * _data[i];
         }
-        if (AtBound() is { } name) return FitFlags.AtBoundPrefix + name;
+        double sigma2 = Math.Max(noise * noise, 1e-20 * meanSquare / _n);
+        return lineCost - cost >= 25.0 * sigma2;
+    }
+
+    /// <summary>
+    /// The verdict, most serious first. Whether Δ can be used rests on Δ itself: no significant
+    /// gap, no convergence, or Δ at its bound. Then advice: a sub-gap peak, another parameter at a
+    /// bound, T_eff at the table's edge, a poor χ².
+    /// </summary>
+    private string Verdict(in BcsParameters p, bool converged, double cost, double noise, in NoiseModel noiseModel)
+    {
+        if (!GapIsSignificant(cost, noise)) return FitFlags.NoGap;
+        if (!converged) return FitFlags.NotConverged;
+        string? atBound = AtBound();
+        if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
+        if (HasSubgapPeak(p, noise, noiseModel)) return FitFlags.SubgapPeak;
+        if (atBound is not null) return FitFlags.AtBoundPrefix + atBound;
         double tFinal = PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV;
         if (!_free[PGamma] && p.GammaMeV == 0 && (tFinal >= _table.MaxT || tFinal <= _table.MinT))
             return FitFlags.AtBoundPrefix + ParameterNames[PTemp];
+        double chi2 = cost / ((_n - FreeCount()) * Math.Max(noise * noise, 1e-300));
         if (chi2 > 4.0 && _n >= 30) return FitFlags.PoorFit;
         return FitFlags.Ok;
+    }
+
+    private int FreeCount()
+    {
+        int count = 0;
+        for (int k = 0; k < NP; k++) if (_free[k]) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// A peak inside the gap that the model (with its Γ, its leakage) cannot produce: within
+    /// |V − V₀| &lt; 0.8Δ the residual is first relieved of a smooth in-gap baseline (a + b·u + c·u²:
+    /// a flat in-gap conductance, a broadening the model lacks, a slope), and then a window of w
+    /// consecutive points must sum to more than 5 standard deviations of such a sum
+    /// (σ√(w·min(τ, w)) with the noise's correlation time τ). A smooth systematic residual is not a
+    /// peak; a bound state a few points wide is.
+    /// </summary>
+    private bool HasSubgapPeak(in BcsParameters p, double noise, in NoiseModel noiseModel)
+    {
+        int first = -1, last = -1;
+        double sw = 0, su = 0, su2 = 0, su3 = 0, su4 = 0, sr = 0, sur = 0, su2r = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - p.BiasOffsetMV;
+            if (Math.Abs(u) >= 0.8 * p.DeltaMeV) continue;
+            if (first < 0) first = i;
+            last = i;
+            double r = _data[i] - _model[i], u2 = u * u;
+            sw += 1; su += u; su2 += u2; su3 += u2 * u; su4 += u2 * u2; sr += r; sur += u * r; su2r += u2 * r;
+        }
+        int count = last - first + 1;
+        int window = Math.Max(5, 2 * noiseModel.Lag + 1);
+        if (first < 0 || count < window) return false;
+        // Baseline a + b·u + c·u² by least squares when the gap holds enough points to leave a
+        // peak standing; a constant otherwise.
+        double a = sr / sw, b = 0, c = 0;
+        if (count >= 3 * window)
+        {
+            Span<double> m = [sw, su, su2, su, su2, su3, su2, su3, su4];
+            Span<double> rhs = [sr, sur, su2r];
+            if (Solve3(m, rhs)) { a = rhs[0]; b = rhs[1]; c = rhs[2]; }
+        }
+        double limit = 5.0 * noise * Math.Sqrt(window * Math.Min(noiseModel.Tau, window));
+        double sum = 0;
+        for (int i = first; i <= last; i++)
+        {
+            double u = _bias[i] - p.BiasOffsetMV;
+            sum += _data[i] - _model[i] - (a + b * u + c * u * u);
+            if (i - first >= window)
+            {
+                double uOut = _bias[i - window] - p.BiasOffsetMV;
+                sum -= _data[i - window] - _model[i - window] - (a + b * uOut + c * uOut * uOut);
+            }
+            if (i - first >= window - 1 && sum > limit) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Solves a 3×3 system in place by Gaussian elimination with partial pivoting; false when singular.</summary>
+    private static bool Solve3(Span<double> m, Span<double> rhs)
+    {
+        for (int col = 0; col < 3; col++)
+        {
+            int pivot = col;
+            for (int row = col + 1; row < 3; row++) if (Math.Abs(m[row * 3 + col]) > Math.Abs(m[pivot * 3 + col])) pivot = row;
+            if (!(Math.Abs(m[pivot * 3 + col]) > 1e-300)) return false;
+            if (pivot != col)
+            {
+                for (int k = 0; k < 3; k++) (m[col * 3 + k], m[pivot * 3 + k]) = (m[pivot * 3 + k], m[col * 3 + k]);
+                (rhs[col], rhs[pivot]) = (rhs[pivot], rhs[col]);
+            }
+            for (int row = col + 1; row < 3; row++)
+            {
+                double f = m[row * 3 + col] / m[col * 3 + col];
+                for (int k = col; k < 3; k++) m[row * 3 + k] -= f * m[col * 3 + k];
+                rhs[row] -= f * rhs[col];
+            }
+        }
+        for (int row = 2; row >= 0; row--)
+        {
+            double v = rhs[row];
+            for (int k = row + 1; k < 3; k++) v -= m[row * 3 + k] * rhs[k];
+            rhs[row] = v / m[row * 3 + row];
+        }
+        return double.IsFinite(rhs[0]) && double.IsFinite(rhs[1]) && double.IsFinite(rhs[2]);
     }
 }
