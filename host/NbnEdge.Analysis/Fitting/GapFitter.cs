@@ -110,7 +110,7 @@ public sealed class GapFitter
         var residualNoise = ResidualNoise(noise);
         noise = residualNoise.Sigma;
         chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
-        var errors = StandardErrors(cost * residualNoise.Tau, freeCount);
+        var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0);
         string flag = Verdict(best, converged, cost, noise, residualNoise);
         return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
         {
@@ -521,7 +521,7 @@ public sealed class GapFitter
     }
 
     /// <summary>Standard errors from (JᵀJ)⁻¹ · SSR/(N − p) over the free parameters.</summary>
-    private BcsParameters StandardErrors(double cost, int freeCount)
+    private BcsParameters StandardErrors(double cost, int freeCount, double noiseLag1 = 0)
     {
         var err = new double[NP];
         int nf = 0;
@@ -539,13 +539,43 @@ public sealed class GapFitter
         double s2 = cost / Math.Max(1, _n - freeCount);
         if (Cholesky(_m, nf))
         {
+            // Columns of (JᵀJ)⁻¹.
+            var inverse = new double[NP * NP];
             var e = new double[NP];
             for (int a = 0; a < nf; a++)
             {
                 Array.Clear(e);
                 e[a] = 1;
                 CholeskySolve(_m, nf, e);
-                err[_active[a]] = Math.Sqrt(e[a] * s2);
+                for (int b = 0; b < nf; b++) inverse[b * NP + a] = e[b];
+            }
+            if (noiseLag1 > 0)
+            {
+                // Correlated noise (AR(1), correlation ρ^|i−j|): the sandwich
+                // (JᵀJ)⁻¹ JᵀRJ (JᵀJ)⁻¹ instead of (JᵀJ)⁻¹, with R·column by a forward and a
+                // backward exponential filter (O(N) per column).
+                var middle = new double[NP * NP];
+                var filtered = _column;
+                for (int a = 0; a < nf; a++)
+                {
+                    var col = _jac.AsSpan(_active[a] * Stride, _n);
+                    double f = 0;
+                    for (int i = 0; i < _n; i++) { f = col[i] + noiseLag1 * f; filtered[i] = f; }
+                    double back = 0;
+                    for (int i = _n - 1; i >= 0; i--) { back = col[i] + noiseLag1 * back; filtered[i] += back - col[i]; }
+                    for (int b = 0; b < nf; b++) middle[a * NP + b] = Dot(_jac.AsSpan(_active[b] * Stride, _n), filtered.AsSpan(0, _n));
+                }
+                for (int a = 0; a < nf; a++)
+                {
+                    double v = 0;
+                    for (int b = 0; b < nf; b++)
+                        for (int c = 0; c < nf; c++) v += inverse[a * NP + b] * middle[b * NP + c] * inverse[c * NP + a];
+                    err[_active[a]] = Math.Sqrt(v * s2);
+                }
+            }
+            else
+            {
+                for (int a = 0; a < nf; a++) err[_active[a]] = Math.Sqrt(inverse[a * NP + a] * s2);
             }
         }
         else
@@ -742,43 +772,43 @@ public sealed class GapFitter
 
     /// <summary>
     /// The noise of the data as the fit's residual shows it. A lock-in's time constant correlates
-    /// neighbouring points, and the second-difference estimate then sees only a fraction of σ
-    /// (a third at lag-1 correlation ≈ 0.7): the residual's autocorrelation ρ_k is measured, and σ
-    /// is taken from the residual's differences at the first lag L where ρ_L &lt; 0.1, where they
-    /// are nearly independent: Var(r_{i+L} − r_i) = 2σ²(1 − ρ_L) (robustly, by MAD). The residual's
-    /// smooth systematic part barely enters a difference over L points. The errors use the
-    /// effective-sample-size factor τ = 1 + 2 Σ_{k&lt;L} ρ_k. White noise (ρ₁ below 2/√N, what
-    /// chance gives) keeps the second-difference estimate and τ = 1.
+    /// neighbouring points (an RC filter sampled along the sweep: e_i = ρe_{i−1} + …), and the
+    /// second-difference estimate, which assumes white noise, then sees only part of σ:
+    /// Var(Δ²e) = σ²(6 − 8ρ₁ + 2ρ₂). Two robust (MAD-based, so a narrow peak in the residual does
+    /// not count as noise) estimates of ρ₁ are made: from neighbour sums and differences,
+    /// (S² − D²)/(S² + D²) (precise, but a smooth systematic misfit inflates S), and
+    /// 3 − (MAD Δ²r / MAD Δr)² (exact for such noise and blind to a smooth misfit, less precise).
+    /// When they agree within 0.3 the first is taken, else the second. Below what chance gives
+    /// (3/√N, resp. 0.35) the noise is white and the second-difference estimate stands with τ = 1;
+    /// otherwise σ = 1.4826·MAD(Δr)/√(2(1 − ρ)) and the errors carry the effective-sample-size
+    /// factor τ = (1 + ρ)/(1 − ρ).
     /// </summary>
     private NoiseModel ResidualNoise(double whiteSigma)
     {
         int n = _n;
-        const int maxLag = 12;
+        if (n < 20) return new(whiteSigma, double.NaN, 1, 1);
         var r = _residual;
-        double mean = 0;
-        for (int i = 0; i < n; i++) { r[i] = _data[i] - _model[i]; mean += r[i]; }
-        mean /= n;
-        double s0 = 0;
-        for (int i = 0; i < n; i++) s0 += (r[i] - mean) * (r[i] - mean);
-        if (!(s0 > 0) || n < 4 * maxLag) return new(whiteSigma, 0, 1, 1);
-        Span<double> rho = stackalloc double[maxLag + 1];
-        int lag = maxLag;
-        for (int k = 1; k <= maxLag; k++)
-        {
-            double sk = 0;
-            for (int i = 0; i + k < n; i++) sk += (r[i] - mean) * (r[i + k] - mean);
-            rho[k] = sk / s0;
-            if (rho[k] < 0.1) { lag = k; break; }
-        }
-        if (!(rho[1] > 2.0 / Math.Sqrt(n)) || lag == 1) return new(whiteSigma, rho[1], 1, 1);
-        int m = 0;
+        for (int i = 0; i < n; i++) r[i] = _data[i] - _model[i];
         var d = _scratch;
-        for (int i = 0; i + lag < n; i++) d[m++] = Math.Abs(r[i + lag] - r[i]);
-        double spread = 1.4826 * Median(d, m);
-        double sigma = spread / Math.Sqrt(2.0 * (1.0 - Math.Max(0.0, rho[lag])));
-        double tau = 1;
-        for (int k = 1; k < lag; k++) tau += 2 * Math.Max(0.0, rho[k]);
-        return new(Math.Max(sigma, whiteSigma), rho[1], tau, lag);
+        for (int i = 0; i + 1 < n; i++) d[i] = Math.Abs(r[i + 1] - r[i]);
+        double madDiff = Median(d, n - 1);
+        for (int i = 1; i + 1 < n; i++) d[i - 1] = Math.Abs(r[i + 1] - 2 * r[i] + r[i - 1]);
+        double madSecond = Median(d, n - 2);
+        for (int i = 0; i + 1 < n; i++) d[i] = r[i + 1] + r[i];
+        double centre = Median(d, n - 1);
+        for (int i = 0; i + 1 < n; i++) d[i] = Math.Abs(r[i + 1] + r[i] - centre);
+        double madSum = Median(d, n - 1);
+        if (!(madDiff > 0) || !(madSum + madDiff > 0)) return new(whiteSigma, double.NaN, 1, 1);
+        double fromSums = (madSum * madSum - madDiff * madDiff) / (madSum * madSum + madDiff * madDiff);
+        double ratio = madSecond / madDiff;
+        double fromDifferences = 3.0 - ratio * ratio;
+        bool agree = Math.Abs(fromSums - fromDifferences) <= 0.3;
+        double rho = agree ? fromSums : fromDifferences;
+        double chance = agree ? 3.0 / Math.Sqrt(n) : 0.35;
+        if (!(rho > chance)) return new(whiteSigma, fromSums, 1, 1);
+        rho = Math.Min(rho, 0.95);
+        double sigma = 1.4826 * madDiff / Math.Sqrt(2.0 * (1.0 - rho));
+        return new(Math.Max(sigma, whiteSigma), rho, (1 + rho) / (1 - rho), (int)Math.Ceiling(-1.0 / Math.Log(rho)));
     }
 
     /// <summary>
