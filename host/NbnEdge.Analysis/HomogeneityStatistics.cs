@@ -39,11 +39,13 @@ public sealed record HomogeneityOptions
 /// </summary>
 /// <remarks>
 /// <para>
-/// <see cref="MeanMeV"/>, <see cref="StandardDeviationMeV"/>, <see cref="MedianMeV"/>,
-/// <see cref="MadMeV"/> and <see cref="RobustSigmaMeV"/> use all values. Outliers are flagged by
-/// |Δ − median| &gt; k·1.4826·MAD (k = <see cref="HomogeneityOptions.OutlierThresholdRobustSigmas"/>,
-/// 3.5 by default), and the histogram, its Gaussian fit, σ_obs, ⟨σ_fit²⟩ and σ_int use only the
-/// inliers: one bad spectrum must not set the homogeneity figure. When MAD = 0 (over half the values
+/// <see cref="MedianMeV"/>, <see cref="MadMeV"/> and <see cref="RobustSigmaMeV"/> use all values:
+/// they set the outlier rule |Δ − median| &gt; k·1.4826·MAD (k =
+/// <see cref="HomogeneityOptions.OutlierThresholdRobustSigmas"/>, 3.5 by default). Everything
+/// else — the headline <see cref="MeanMeV"/> and <see cref="StandardDeviationMeV"/>, the
+/// histogram, its Gaussian fit (Eq. 4), σ_obs, ⟨σ_fit²⟩ and σ_int — uses only the inliers, and the
+/// outliers are listed beside them: one bad spectrum must neither set the homogeneity figure nor
+/// move the mean it is reported with. When MAD = 0 (over half the values
 /// tie) the rule cannot scale a deviation and flags nothing.
 /// </para>
 /// <para>
@@ -58,10 +60,10 @@ public sealed record HomogeneityResult
     /// <summary>Number of values (spectra), including outliers.</summary>
     public required int Count { get; init; }
 
-    /// <summary>Mean Δ of all values, in meV.</summary>
+    /// <summary>Mean Δ of the inliers (the outliers are listed, not averaged), in meV.</summary>
     public required double MeanMeV { get; init; }
 
-    /// <summary>Sample standard deviation (n − 1) of all values, in meV.</summary>
+    /// <summary>Sample standard deviation (n − 1) of the inliers, in meV (equal to σ_obs).</summary>
     public required double StandardDeviationMeV { get; init; }
 
     /// <summary>Median Δ of all values, in meV.</summary>
@@ -147,8 +149,6 @@ public static class HomogeneityStatistics
         Validate(names, deltaMeV, deltaErrorMeV, options);
 
         int n = deltaMeV.Length;
-        double mean = StatisticsCore.Mean(deltaMeV);
-        double sd = StatisticsCore.SampleStandardDeviation(deltaMeV);
         double median = StatisticsCore.Median(deltaMeV);
         double mad = StatisticsCore.MedianAbsoluteDeviation(deltaMeV, median);
         double robustSigma = MadToSigma * mad;
@@ -188,8 +188,8 @@ public static class HomogeneityStatistics
         return new HomogeneityResult
         {
             Count = n,
-            MeanMeV = mean,
-            StandardDeviationMeV = sd,
+            MeanMeV = StatisticsCore.Mean(inliers),
+            StandardDeviationMeV = sigmaObs,
             MedianMeV = median,
             MadMeV = mad,
             RobustSigmaMeV = robustSigma,

@@ -211,7 +211,7 @@ public sealed class GapFitterTests
         var fitter = new GapFitter();
         Assert.AreEqual(FitFlags.Ok, fitter.Fit(clean).Flag);
         var r = fitter.Fit(new Spectrum { Source = "s", Name = "ysr", BiasMV = clean.BiasMV, Conductance = withPeak });
-        Assert.AreEqual(FitFlags.SubgapPeak, r.Flag);
+        Assert.AreEqual(FitFlags.SubgapPeak, r.Flag, $"{r.Parameters} σ={r.NoiseEstimate} ρ1={r.NoiseLag1Correlation} τ={r.NoiseCorrelationTime} χ²={r.Chi2Red}");
     }
 
     [TestMethod]

@@ -256,11 +256,13 @@ public sealed class HomogeneityStatisticsTests
         CollectionAssert.AreEqual(new[] { 57 }, r.OutlierIndices.ToArray());
         Assert.AreEqual(n - 1, r.InlierCount);
 
-        // The mean and SD include it; σ_obs and the Gaussian do not.
-        Assert.AreEqual(delta.StandardDeviation(), r.StandardDeviationMeV, 1e-14);
+        // Listed, and in nothing else: not the headline mean and SD (issue 16 item 4), not σ_obs,
+        // not the Gaussian. With it the SD would be 1.25× larger (0.5² / 200 adds 0.0013 meV² to 0.0016).
         var without = delta.Where((_, i) => i != 57).ToArray();
+        Assert.AreEqual(without.Mean(), r.MeanMeV, 1e-14);
+        Assert.AreEqual(without.StandardDeviation(), r.StandardDeviationMeV, 1e-14);
         Assert.AreEqual(without.StandardDeviation(), r.ObservedSigmaMeV, 1e-14);
-        Assert.IsGreaterThan(1.25 * r.ObservedSigmaMeV, r.StandardDeviationMeV); // 0.5² / 200 adds 0.0013 meV² to 0.0016
+        Assert.IsGreaterThan(1.25 * r.StandardDeviationMeV, delta.StandardDeviation());
         Assert.IsTrue(r.Gaussian.Converged, r.Gaussian.Message);
         Assert.IsLessThan(without.Max() + 1e-12, r.Histogram.EdgesMeV[^1]);
     }

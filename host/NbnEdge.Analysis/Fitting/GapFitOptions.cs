@@ -42,4 +42,27 @@ public sealed record GapFitOptions
 
     /// <summary>Iteration limit of the least-squares solver.</summary>
     public int MaxIterations { get; init; } = 100;
+
+    /// <summary>
+    /// Largest fixed (or starting) Dynes Γ accepted, in meV: a few times the largest gaps known
+    /// (tens of meV); beyond it no gap survives and the value is a typing error.
+    /// </summary>
+    public const double MaxGammaMeV = 100.0;
+
+    /// <summary>Largest fixed V_m accepted, in mV (a lock-in modulation of a volt is a unit mistake).</summary>
+    public const double MaxModulationMV = 1000.0;
+
+    /// <summary>What is wrong with these options, in one line naming the option; null when they are valid.</summary>
+    public string? Problem()
+    {
+        if (ModulationMV is { } vm && !(vm >= 0 && vm <= MaxModulationMV))
+            return $"--vm must be a number from 0 to {MaxModulationMV:G} mV (got {vm:G}).";
+        if (!(GammaMeV >= 0 && GammaMeV <= MaxGammaMeV))
+            return $"--gamma must be a number from 0 to {MaxGammaMeV:G} meV (got {GammaMeV:G}).";
+        if (!double.IsFinite(BiasOffsetMV))
+            return $"the fixed bias offset must be a finite number (got {BiasOffsetMV:G}).";
+        if (MaxIterations < 1)
+            return $"the iteration limit must be at least 1 (got {MaxIterations}).";
+        return null;
+    }
 }

@@ -45,10 +45,8 @@ internal sealed class FitInput
     public GapFitOptions FitOptions(ParseResult p)
     {
         double? vm = p.GetValue(Vm);
-        if (vm is < 0) throw new UsageException("--vm must not be negative.");
         double gamma = p.GetValue(Gamma);
-        if (gamma < 0) throw new UsageException("--gamma must not be negative.");
-        return new GapFitOptions
+        var options = new GapFitOptions
         {
             ModulationMV = vm,
             FitModulation = p.GetValue(FitVm),
@@ -57,6 +55,9 @@ internal sealed class FitInput
             GammaMeV = gamma,
             Background = p.GetValue(Background) == "paper" ? BackgroundTreatment.Paper : BackgroundTreatment.Joint,
         };
+        // NaN, ∞, negative or absurd values are refused here (exit 2), before any file is read.
+        if (options.Problem() is { } problem) throw new UsageException(problem);
+        return options;
     }
 
     public SpectrumReadOptions ReadOptions(ParseResult p) => new()
@@ -94,10 +95,16 @@ internal sealed class FitInput
     /// <summary>Reads every spectrum (<see cref="ReadSpectra"/>) and fits them all on every core, marking both phases.</summary>
     public (List<Spectrum> Spectra, GapFitResult[] Results) ReadAndFit(ParseResult p, PhaseTimes? times = null)
     {
+        var options = FitOptions(p);
         var spectra = ReadSpectra(p);
         times?.Mark("read");
-        var results = FitRunner.FitAll(spectra, FitOptions(p));
+        var results = FitRunner.FitAll(spectra, options);
         times?.Mark("fit");
+        // What the fitter says about a spectrum (not fitted, and why) is said, like the reader's notes.
+        var error = p.InvocationConfiguration.Error;
+        for (int i = 0; i < results.Length; i++)
+            foreach (var note in results[i].Notes)
+                if (!spectra[i].Notes.Contains(note)) error.WriteLine($"note: {spectra[i].Name}: {note}");
         return (spectra, results);
     }
 
