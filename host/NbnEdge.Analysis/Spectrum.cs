@@ -47,6 +47,14 @@ public sealed class Spectrum
     /// <summary>Lock-in modulation amplitude (peak, not peak-to-peak) in mV, where the source states it.</summary>
     public double? ModulationAmplitudeMV { get; init; }
 
+    /// <summary>
+    /// The single sweeps that <see cref="Conductance"/> averages, where the source recorded them
+    /// apart (forward and backward, repetitions), each on the same points as <see cref="BiasMV"/>;
+    /// empty otherwise. Their scatter is the noise, and forward against backward shows the
+    /// lock-in's lag.
+    /// </summary>
+    public IReadOnlyList<SweepConductance> Sweeps { get; init; } = [];
+
     /// <summary>True when the source ended before this spectrum was complete.</summary>
     public bool Incomplete { get; init; }
 
@@ -56,3 +64,8 @@ public sealed class Spectrum
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata =
         new Dictionary<string, string>();
 }
+
+/// <summary>One sweep of a spectrum that averages several: its dI/dV on the spectrum's points and its direction.</summary>
+/// <param name="Conductance">dI/dV at each of the spectrum's bias points, in the spectrum's units.</param>
+/// <param name="Backward">True for a backward sweep (bias run in the opposite direction to the forward one).</param>
+public sealed record SweepConductance(double[] Conductance, bool Backward);

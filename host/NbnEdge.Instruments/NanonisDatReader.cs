@@ -136,6 +136,18 @@ public static class NanonisDatReader
                 throw new InputDataException(source, $"{plan.Name} has {kept} finite points; a spectrum needs at least {Spectrum.MinimumPoints}.", rowLine[0]);
             Array.Resize(ref bias, kept);
             Array.Resize(ref g, kept);
+            // Keep the single sweeps an average is made of: the fitter takes the noise from their
+            // scatter and the lock-in lag from forward against backward.
+            var sweeps = new List<SweepConductance>();
+            if (plan.Columns.Length > 1)
+                foreach (int c in plan.Columns)
+                {
+                    var one = new double[kept];
+                    for (int j = 0; j < kept; j++) one[j] = values[c][original[j]];
+                    if (one.All(double.IsFinite))
+                        sweeps.Add(new SweepConductance(one, columns[c].Contains("[bwd]", StringComparison.OrdinalIgnoreCase)));
+                }
+            if (sweeps.Count != plan.Columns.Length) sweeps.Clear();
             int bad = SpectrumPoints.FirstNonMonotonic(bias);
             if (bad >= 0)
                 throw new InputDataException(source,
@@ -159,6 +171,7 @@ public static class NanonisDatReader
                 YNm = y,
                 ModulationAmplitudeMV = modulation,
                 Incomplete = droppedCutRow > 0,
+                Sweeps = sweeps,
             });
         }
         return new NanonisDatFile { Source = source, Header = header, Columns = columns, Spectra = spectra };

@@ -78,6 +78,15 @@ public sealed record GapFitResult
     /// </summary>
     public double NoiseCorrelationTime { get; init; } = 1.0;
 
+    /// <summary>
+    /// V₀ of the forward sweeps minus V₀ of the backward ones, in mV, each direction fitted alone
+    /// (the lock-in's time-constant lag); NaN when the spectrum does not hold both directions.
+    /// </summary>
+    public double BiasOffsetFwdBwdMV { get; init; } = double.NaN;
+
+    /// <summary>Standard error of <see cref="BiasOffsetFwdBwdMV"/>, in mV.</summary>
+    public double BiasOffsetFwdBwdErrMV { get; init; } = double.NaN;
+
     /// <summary>True when the solver met its convergence test.</summary>
     public required bool Converged { get; init; }
 

@@ -33,6 +33,7 @@ public sealed class GapFitter
     private readonly int[] _active = new int[NP];
     private readonly double[] _a = new double[NP * NP], _g = new double[NP], _m = new double[NP * NP], _delta = new double[NP];
     private int _n;
+    private bool _descending;
 
     /// <summary>Creates a fitter with the given options and the shipped model table.</summary>
     public GapFitter(GapFitOptions? options = null, BcsConductanceTable? table = null)
@@ -45,8 +46,58 @@ public sealed class GapFitter
     /// <summary>Fits a spectrum.</summary>
     public GapFitResult Fit(Spectrum spectrum)
     {
-        var result = Fit(spectrum.BiasMV, spectrum.Conductance, spectrum.ModulationAmplitudeMV, spectrum.Source, spectrum.Name);
-        return spectrum.Notes.Count == 0 ? result : result with { Notes = spectrum.Notes };
+        GapFitResult result;
+        _sweeps = spectrum.Sweeps.Count >= 2 && spectrum.Sweeps.All(w => w.Conductance.Length == spectrum.Count) ? spectrum.Sweeps : null;
+        try { result = Fit(spectrum.BiasMV, spectrum.Conductance, spectrum.ModulationAmplitudeMV, spectrum.Source, spectrum.Name); }
+        finally { _sweeps = null; }
+        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitEachDirection(spectrum) is { } lag)
+        {
+            result = result with
+            {
+                BiasOffsetFwdBwdMV = lag.DifferenceMV,
+                BiasOffsetFwdBwdErrMV = lag.ErrorMV,
+                Notes = [.. result.Notes, $"forward and backward sweeps differ in V₀ by {1000 * lag.DifferenceMV:+0.0;-0.0} ± {1000 * lag.ErrorMV:0.0} µV (forward − backward: the lock-in's lag); their average cancels it to first order"],
+            };
+        }
+        return spectrum.Notes.Count == 0 ? result : result with { Notes = [.. spectrum.Notes, .. result.Notes] };
+    }
+
+    // The single sweeps of the spectrum being fitted (null when it has none): the noise comes from their scatter.
+    private IReadOnlyList<SweepConductance>? _sweeps;
+    private GapFitter? _directionFitter;
+
+    /// <summary>
+    /// V₀ of the forward sweeps' average minus that of the backward ones, each fitted alone with V₀
+    /// free (the other settings as given): the lock-in's time constant delays dI/dV, so each
+    /// direction sees the gap shifted along its sweep. Null without both directions or when either fit fails.
+    /// </summary>
+    private (double DifferenceMV, double ErrorMV)? FitEachDirection(Spectrum spectrum)
+    {
+        int n = spectrum.Count;
+        double[]? Mean(bool backward)
+        {
+            var sum = new double[n];
+            int count = 0;
+            foreach (var w in spectrum.Sweeps)
+            {
+                if (w.Backward != backward) continue;
+                for (int i = 0; i < n; i++) sum[i] += w.Conductance[i];
+                count++;
+            }
+            if (count == 0) return null;
+            for (int i = 0; i < n; i++) sum[i] /= count;
+            return sum;
+        }
+        var forward = Mean(false);
+        var backward = Mean(true);
+        if (forward is null || backward is null) return null;
+        _directionFitter ??= new GapFitter(_options with { FitOffset = true }, _table);
+        var f = _directionFitter.Fit(spectrum.BiasMV, forward, spectrum.ModulationAmplitudeMV);
+        var b = _directionFitter.Fit(spectrum.BiasMV, backward, spectrum.ModulationAmplitudeMV);
+        if (!f.Converged || !b.Converged) return null;
+        double difference = f.Parameters.BiasOffsetMV - b.Parameters.BiasOffsetMV;
+        double error = Math.Sqrt(f.Errors.BiasOffsetMV * f.Errors.BiasOffsetMV + b.Errors.BiasOffsetMV * b.Errors.BiasOffsetMV);
+        return double.IsFinite(difference) && double.IsFinite(error) ? (difference, error) : null;
     }
 
     /// <summary>Fits (bias in mV, conductance) pairs; the bias must be monotonic, either direction.</summary>
@@ -108,10 +159,12 @@ public sealed class GapFitter
         }
         // The residual tells how the noise is correlated (a lock-in's time constant spans several
         // points); χ² and the errors are computed with that, not with the white-noise guess.
-        var residualNoise = ResidualNoise(noise);
+        // With several sweeps their scatter is the noise, measured rather than inferred.
+        var residualNoise = (_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(noise);
         noise = residualNoise.Sigma;
         chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
-        var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0);
+        var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0,
+            residualNoise.FromSweeps ? noise * noise : null);
         string flag = Verdict(best, converged, cost, noise, residualNoise);
         return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
         {
@@ -175,6 +228,7 @@ public sealed class GapFitter
         }
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
+        _descending = descending;
         for (int i = 0; i < _n; i++)
         {
             int src = descending ? _n - 1 - i : i;
@@ -522,7 +576,7 @@ public sealed class GapFitter
     }
 
     /// <summary>Standard errors from (JᵀJ)⁻¹ · SSR/(N − p) over the free parameters.</summary>
-    private BcsParameters StandardErrors(double cost, int freeCount, double noiseLag1 = 0)
+    private BcsParameters StandardErrors(double cost, int freeCount, double noiseLag1 = 0, double? noiseVariance = null)
     {
         var err = new double[NP];
         int nf = 0;
@@ -538,6 +592,8 @@ public sealed class GapFitter
         }
         JacobianGram(nf, _m);
         double s2 = cost / Math.Max(1, _n - freeCount);
+        // A measured noise (the sweeps' scatter) sets the scale, unless the misfit is larger.
+        if (noiseVariance is { } v2) s2 = Math.Max(s2, v2);
         if (Cholesky(_m, nf))
         {
             // Columns of (JᵀJ)⁻¹.
@@ -784,7 +840,58 @@ public sealed class GapFitter
     }
 
     /// <summary>Noise of the data at the fit: σ per point, its lag-1 correlation, and the correlation time τ (in points).</summary>
-    private readonly record struct NoiseModel(double Sigma, double Lag1, double Tau, int Lag);
+    private readonly record struct NoiseModel(double Sigma, double Lag1, double Tau, int Lag, bool FromSweeps = false);
+
+    /// <summary>
+    /// The noise of the averaged spectrum from the scatter of its sweeps: each sweep's deviation
+    /// from their mean, less its share of the lock-in lag (the component along dȳ/dV, fitted per
+    /// sweep), has variance σ²(1 − 1/n_s) for independent sweeps; the average's σ is σ/√n_s, and
+    /// the deviations' lag-1 autocorrelation is the noise's own, free of any model misfit.
+    /// </summary>
+    private NoiseModel? SweepNoise((double Intercept, double SlopePerMV)? line)
+    {
+        var sweeps = _sweeps!;
+        int n = _n, ns = sweeps.Count;
+        if (n < 20) return null;
+        var mean = new double[n];
+        var deviation = new double[ns * n];
+        for (int s = 0; s < ns; s++)
+            for (int i = 0; i < n; i++)
+            {
+                double y = sweeps[s].Conductance[_descending ? n - 1 - i : i];
+                if (line is { } l) y /= l.Intercept + l.SlopePerMV * _bias[i];
+                deviation[s * n + i] = y;
+                mean[i] += y / ns;
+            }
+        var slope = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            int a = Math.Max(0, i - 1), b = Math.Min(n - 1, i + 1);
+            slope[i] = (mean[b] - mean[a]) / (_bias[b] - _bias[a]);
+        }
+        double sumSq = 0, sumLag = 0, slope2 = 0;
+        for (int i = 0; i < n; i++) slope2 += slope[i] * slope[i];
+        for (int s = 0; s < ns; s++)
+        {
+            var e = deviation.AsSpan(s * n, n);
+            double projection = 0;
+            for (int i = 0; i < n; i++) { e[i] -= mean[i]; projection += e[i] * slope[i]; }
+            double shift = slope2 > 0 ? projection / slope2 : 0;
+            for (int i = 0; i < n; i++) e[i] -= shift * slope[i];
+            for (int i = 0; i < n; i++)
+            {
+                sumSq += e[i] * e[i];
+                if (i + 1 < n) sumLag += e[i] * e[i + 1];
+            }
+        }
+        if (!(sumSq > 0)) return null;
+        double sigmaSingle2 = sumSq / (n * (ns - 1.0));
+        double sigma = Math.Sqrt(sigmaSingle2 / ns);
+        double rho = sumLag / sumSq;
+        if (!(rho > 3.0 / Math.Sqrt(n * (ns - 1.0)))) return new(sigma, rho, 1, 1, FromSweeps: true);
+        rho = Math.Min(rho, 0.95);
+        return new(sigma, rho, (1 + rho) / (1 - rho), (int)Math.Ceiling(-1.0 / Math.Log(rho)), FromSweeps: true);
+    }
 
     /// <summary>
     /// The noise of the data as the fit's residual shows it. A lock-in's time constant correlates

@@ -39,6 +39,12 @@ internal static class JsonOutput
         w.Number("slope_err_per_mV", e.SlopePerMV);
         w.Number("chi2_red", r.Chi2Red);
         w.Number("noise", r.NoiseEstimate);
+        w.Number("noise_lag1_correlation", r.NoiseLag1Correlation);
+        if (double.IsFinite(r.BiasOffsetFwdBwdMV))
+        {
+            w.Number("bias_offset_fwd_bwd_mV", r.BiasOffsetFwdBwdMV);
+            w.Number("bias_offset_fwd_bwd_err_mV", r.BiasOffsetFwdBwdErrMV);
+        }
         w.WriteBoolean("converged", r.Converged);
         w.WriteNumber("iterations", r.Iterations);
         w.WriteString("flag", r.Flag);
