@@ -37,6 +37,15 @@ public sealed record GapFitOptions
     /// <summary>Fixed Dynes Γ in meV (or the starting value when fitted).</summary>
     public double GammaMeV { get; init; }
 
+    /// <summary>
+    /// Fit a constant in-gap conductance fraction η (G → η + (1 − η)G): a flat floor in the gap
+    /// from a parallel normal channel. Costs nothing in speed (table path).
+    /// </summary>
+    public bool FitLeakage { get; init; }
+
+    /// <summary>Fixed in-gap leakage fraction η in [0, 0.9] (or the starting value when fitted).</summary>
+    public double LeakageFraction { get; init; }
+
     /// <summary>Background treatment.</summary>
     public BackgroundTreatment Background { get; init; } = BackgroundTreatment.Joint;
 
@@ -59,6 +68,8 @@ public sealed record GapFitOptions
             return $"--vm must be a number from 0 to {MaxModulationMV:G} mV (got {vm:G}).";
         if (!(GammaMeV >= 0 && GammaMeV <= MaxGammaMeV))
             return $"--gamma must be a number from 0 to {MaxGammaMeV:G} meV (got {GammaMeV:G}).";
+        if (!(LeakageFraction >= 0 && LeakageFraction <= 0.9))
+            return $"--leakage must be a fraction from 0 to 0.9 (got {LeakageFraction:G}).";
         if (!double.IsFinite(BiasOffsetMV))
             return $"the fixed bias offset must be a finite number (got {BiasOffsetMV:G}).";
         if (MaxIterations < 1)

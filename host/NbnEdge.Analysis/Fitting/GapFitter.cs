@@ -17,8 +17,8 @@ namespace NbnEdge.Analysis.Fitting;
 public sealed class GapFitter
 {
     // Parameter slots, in BcsParameters order.
-    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, NP = 7;
-    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm"];
+    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, NP = 8;
+    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage"];
 
     private readonly BcsConductanceTable _table;
     private readonly GapFitOptions _options;
@@ -248,11 +248,13 @@ public sealed class GapFitter
         _lo[POffset] = -0.5 * span; _hi[POffset] = 0.5 * span;
         _lo[PGamma] = 0.0; _hi[PGamma] = span;
         _lo[PMod] = 0.0; _hi[PMod] = 0.5 * span;
+        _lo[PLeak] = 0.0; _hi[PLeak] = 0.9;
         _free[PDelta] = _free[PTemp] = _free[PScale] = true;
         _free[PSlope] = !paper;
         _free[POffset] = o.FitOffset;
         _free[PGamma] = o.FitGamma;
         _free[PMod] = o.FitModulation;
+        _free[PLeak] = o.FitLeakage;
     }
 
     // ---------------------------------------------------------------- starting values
@@ -319,7 +321,8 @@ public sealed class GapFitter
 
         double scale = lineIntercept + lineSlope * v0;
         double slope = lineSlope / scale;
-        return new BcsParameters(delta, temperature, scale, slope, v0, o.FitGamma ? Math.Max(o.GammaMeV, 0.01 * delta) : o.GammaMeV, vm);
+        return new BcsParameters(delta, temperature, scale, slope, v0, o.FitGamma ? Math.Max(o.GammaMeV, 0.01 * delta) : o.GammaMeV, vm,
+            o.FitLeakage ? Math.Max(o.LeakageFraction, 0.01) : o.LeakageFraction);
     }
 
     /// <summary>Three-point mean at i, over the neighbours that exist among the first n (the scratch buffer is longer than n).</summary>
@@ -380,10 +383,10 @@ public sealed class GapFitter
     private void Load(in BcsParameters p)
     {
         _p[PDelta] = p.DeltaMeV; _p[PTemp] = p.TemperatureK; _p[PScale] = p.Scale; _p[PSlope] = p.SlopePerMV;
-        _p[POffset] = p.BiasOffsetMV; _p[PGamma] = p.GammaMeV; _p[PMod] = p.ModulationMV;
+        _p[POffset] = p.BiasOffsetMV; _p[PGamma] = p.GammaMeV; _p[PMod] = p.ModulationMV; _p[PLeak] = p.LeakageFraction;
     }
 
-    private static BcsParameters ToParameters(double[] p) => new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod]);
+    private static BcsParameters ToParameters(double[] p) => new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod], p[PLeak]);
 
     private BcsParameters Solve(BcsParameters start, out bool converged, out int iterations, out double cost)
     {
@@ -456,6 +459,7 @@ public sealed class GapFitter
         PSlope => 1e-6,
         POffset => 1e-4,
         PGamma => 1e-4,
+        PLeak => 1e-4,
         _ => 1e-4,
     };
 
@@ -666,7 +670,9 @@ public sealed class GapFitter
         if (saturated) t = Math.Clamp(t, _table.MinT, _table.MaxT);
         var row = _table.ForTemperature(t);
         double kOverDelta = PhysicalConstants.BoltzmannMeVPerK * invDelta;
-        bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitVm = _free[PMod];
+        bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitVm = _free[PMod], fitLeak = _free[PLeak];
+        // In-gap leakage η: G → η + (1 − η)G, a constant conductance in parallel with the gap.
+        double leak = p[PLeak], keep = 1.0 - leak;
         int c = Stride;
         // Every point at every node of the lock-in average (one node, weight 1, without modulation),
         // looked up in one call: the table's inner loop is the fitter's hot path.
@@ -703,15 +709,17 @@ public sealed class GapFitter
                 dX += w * gx;
                 if (fitVm) dVm += w * gx * yNodes[j]; // 0 without modulation: ⟨G⟩ is even in V_m
             }
-            double scaled = n0 * line;
-            model[i] = scaled * gm;
+            double shape = leak + keep * gm;
+            model[i] = n0 * line * shape;
             if (!withJacobian) continue;
+            double scaled = n0 * line * keep;
             jac[PDelta * c + i] = -scaled * (saturated ? dDelta - t * dT : dDelta) * invDelta;
             jac[PTemp * c + i] = saturated ? 0.0 : scaled * dT * kOverDelta;
-            jac[PScale * c + i] = line * gm;
-            if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
-            if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * dX * invDelta);
+            jac[PScale * c + i] = line * shape;
+            if (fitSlope) jac[PSlope * c + i] = n0 * u * shape;
+            if (fitOffset) jac[POffset * c + i] = n0 * (-b * shape - line * keep * dX * invDelta);
             if (fitVm) jac[PMod * c + i] = -scaled * dVm * invDelta;
+            if (fitLeak) jac[PLeak * c + i] = n0 * line * (1.0 - gm);
         }
     }
 
@@ -759,7 +767,7 @@ public sealed class GapFitter
                 double w = rule is null ? 1.0 : rule.Weights[j];
                 gm += w * MatsubaraBcsSum.Conductance((u - vm * y) / delta, t, gr);
             }
-            model[i] = p[PScale] * (1.0 + p[PSlope] * u) * gm;
+            model[i] = p[PScale] * (1.0 + p[PSlope] * u) * (p[PLeak] + (1.0 - p[PLeak]) * gm);
         }
     }
 
@@ -832,7 +840,7 @@ public sealed class GapFitter
         {
             if (!_free[k] || k == PScale || k == PSlope) continue;
             // Γ = 0 and V_m = 0 are physical values, not failures.
-            bool lowIsPhysical = k == PGamma || k == PMod;
+            bool lowIsPhysical = k == PGamma || k == PMod || k == PLeak;
             double tol = 1e-7 * (Math.Abs(_hi[k] - _lo[k]) + 1e-12);
             if ((!lowIsPhysical && _p[k] <= _lo[k] + tol) || _p[k] >= _hi[k] - tol) return ParameterNames[k];
         }

@@ -43,7 +43,8 @@ public static class ThermalBcsModel
     public static double Evaluate(in BcsParameters p, double biasMV)
     {
         double u = biasMV - p.BiasOffsetMV;
-        return p.Scale * (1.0 + p.SlopePerMV * u) * Conductance(u, p.DeltaMeV, p.TemperatureK, p.GammaMeV, p.ModulationMV);
+        double g = Conductance(u, p.DeltaMeV, p.TemperatureK, p.GammaMeV, p.ModulationMV);
+        return p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
     }
 
     private static double Reduced(double x, double t, double gamma) =>
@@ -64,9 +65,13 @@ public static class ThermalBcsModel
 /// <param name="BiasOffsetMV">V₀: the bias at the centre of the gap.</param>
 /// <param name="GammaMeV">Dynes Γ.</param>
 /// <param name="ModulationMV">Lock-in modulation amplitude V_m (peak).</param>
+/// <param name="LeakageFraction">
+/// In-gap leakage η: a constant conductance in parallel, G → η + (1 − η)G (a normal channel, a
+/// pinhole, an unresolved residual density of states); 0 for none.
+/// </param>
 public readonly record struct BcsParameters(
     double DeltaMeV, double TemperatureK, double Scale = 1.0, double SlopePerMV = 0.0,
-    double BiasOffsetMV = 0.0, double GammaMeV = 0.0, double ModulationMV = 0.0);
+    double BiasOffsetMV = 0.0, double GammaMeV = 0.0, double ModulationMV = 0.0, double LeakageFraction = 0.0);
 
 /// <summary>
 /// Gauss–Chebyshev quadrature (second kind) for the lock-in average

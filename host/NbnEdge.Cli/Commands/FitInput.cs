@@ -19,6 +19,8 @@ internal sealed class FitInput
     public Option<bool> FitOffset { get; } = new("--fit-offset") { Description = "Fit the bias offset V₀ (the bias at the gap's centre)." };
     public Option<bool> FitGamma { get; } = new("--fit-gamma") { Description = "Fit the Dynes broadening Γ (slower: exact Matsubara-sum model)." };
     public Option<double> Gamma { get; } = new("--gamma") { Description = "Fixed Dynes Γ in meV (start value with --fit-gamma).", DefaultValueFactory = _ => 0.0 };
+    public Option<bool> FitLeakage { get; } = new("--fit-leakage") { Description = "Fit a constant in-gap conductance fraction η (G → η + (1 − η)G): a flat floor in the gap. See README, Flags, for when to use it rather than Γ." };
+    public Option<double> Leakage { get; } = new("--leakage") { Description = "Fixed in-gap leakage fraction η, 0 to 0.9 (start value with --fit-leakage).", DefaultValueFactory = _ => 0.0 };
     public Option<string> Background { get; } = new("--background")
     {
         Description = "joint: fit the background slope with the gap; paper: divide by a line fitted outside the gap first.",
@@ -39,7 +41,7 @@ internal sealed class FitInput
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, LockInRms, Json, Plot }) command.Add(o);
+        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, Background, Channel, Sweeps, LockInRms, Json, Plot }) command.Add(o);
     }
 
     public GapFitOptions FitOptions(ParseResult p)
@@ -53,6 +55,8 @@ internal sealed class FitInput
             FitOffset = p.GetValue(FitOffset),
             FitGamma = p.GetValue(FitGamma),
             GammaMeV = gamma,
+            FitLeakage = p.GetValue(FitLeakage),
+            LeakageFraction = p.GetValue(Leakage),
             Background = p.GetValue(Background) == "paper" ? BackgroundTreatment.Paper : BackgroundTreatment.Joint,
         };
         // NaN, ∞, negative or absurd values are refused here (exit 2), before any file is read.

@@ -33,6 +33,8 @@ internal static class JsonOutput
         w.Number("gamma_err_meV", e.GammaMeV);
         w.Number("vm_mV", p.ModulationMV);
         w.Number("vm_err_mV", e.ModulationMV);
+        w.Number("leakage", p.LeakageFraction);
+        w.Number("leakage_err", e.LeakageFraction);
         w.Number("scale", p.Scale);
         w.Number("scale_err", e.Scale);
         w.Number("slope_per_mV", p.SlopePerMV);
