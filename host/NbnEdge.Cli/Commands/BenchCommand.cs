@@ -21,11 +21,12 @@ internal static class BenchCommand
         var fits = new Option<int>("--fits") { Description = "Fits timed in total (the distinct spectra are fitted repeatedly).", DefaultValueFactory = _ => 40000 };
         var vm = new Option<double>("--vm") { Description = "Lock-in modulation amplitude (peak, mV) in the spectra, fixed in the fit.", DefaultValueFactory = _ => 0.0 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var gamma = new Option<double>("--gamma") { Description = "Dynes Γ (meV) in the spectra, fixed in the fit (the exact Matsubara-sum path).", DefaultValueFactory = _ => 0.0 };
         var writeLine = new Option<string?>("--write-line")
         {
             Description = "Instead of benchmarking, write a CSV line of --spectra spectra (5 nm film: Δ = 2.02 ± 0.04 meV, 1.73 K, ±5 mV, 201 points, 2 % noise) for timing `nbnedge fit` from outside.",
         };
-        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed, writeLine };
+        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed, gamma, writeLine };
         command.SetAction(p =>
         {
             if (p.GetValue(writeLine) is { } path)
@@ -38,7 +39,9 @@ internal static class BenchCommand
             }
             int n = p.GetValue(distinct), total = p.GetValue(fits);
             if (n < 10 || total < n) throw new UsageException("--spectra must be ≥ 10 and --fits ≥ --spectra.");
-            var report = Run(n, total, p.GetValue(vm), p.GetValue(seed));
+            double gammaMeV = p.GetValue(gamma);
+            if (new GapFitOptions { GammaMeV = gammaMeV }.Problem() is { } problem) throw new UsageException(problem);
+            var report = Run(n, total, p.GetValue(vm), p.GetValue(seed), gammaMeV);
             if (p.GetValue(json)) JsonOutput.Line(output, w => report.Write(w));
             else report.Print(output);
             return ExitCodes.Ok;
@@ -124,7 +127,7 @@ internal static class BenchCommand
         }
     }
 
-    internal static Report Run(int distinct, int totalFits, double vm, int seed)
+    internal static Report Run(int distinct, int totalFits, double vm, int seed, double gammaMeV = 0)
     {
         const int points = 201;
         const double noise = 0.02;
@@ -134,7 +137,7 @@ internal static class BenchCommand
         for (int i = 0; i < distinct; i++)
         {
             double delta = 0.5 + 2.5 * rng.NextDouble(), temperature = 0.3 + 3.7 * rng.NextDouble();
-            truths[i] = new BcsParameters(delta, temperature, 0.5 + rng.NextDouble(), 0.04 * (rng.NextDouble() - 0.5), ModulationMV: vm);
+            truths[i] = new BcsParameters(delta, temperature, 0.5 + rng.NextDouble(), 0.04 * (rng.NextDouble() - 0.5), ModulationMV: vm) with { GammaMeV = gammaMeV };
         }
         var generation = Stopwatch.StartNew();
         Parallel.For(0, distinct, i =>
@@ -144,7 +147,7 @@ internal static class BenchCommand
         });
         double generationSeconds = generation.Elapsed.TotalSeconds;
 
-        var options = new GapFitOptions { ModulationMV = vm };
+        var options = new GapFitOptions { ModulationMV = vm, GammaMeV = gammaMeV };
         // Warm-up: load the table, JIT and tier up the hot path before timing.
         var warm = new GapFitter(options);
         for (int i = 0; i < Math.Min(200, distinct); i++) warm.Fit(spectra[i]);
