@@ -29,6 +29,13 @@ public static class FitFlags
     /// <summary>Too few points for the free parameters.</summary>
     public const string TooFewPoints = "too_few_points";
 
+    /// <summary>
+    /// The fitted coherence peaks are sub-gap states (e.g. Yu–Shiba–Rusinov peaks taller than the
+    /// coherence peaks) inside a wider gap: beyond them the conductance stays far below the
+    /// background. Δ is not the gap and is not used in statistics.
+    /// </summary>
+    public const string GapBeyondFit = "gap_beyond_fit";
+
     /// <summary>A fixed lock-in modulation wider than half the sweep: not fitted (the note says why).</summary>
     public const string ModulationTooLarge = "vm_too_large";
 
@@ -113,7 +120,7 @@ public sealed record GapFitResult
     /// </summary>
     public bool IsUsable => Converged && double.IsFinite(Parameters.DeltaMeV) && double.IsFinite(Errors.DeltaMeV)
         && Flag is not (FitFlags.NoGap or FitFlags.NotConverged or FitFlags.TooFewPoints or FitFlags.FitFailed
-            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta);
+            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta or FitFlags.GapBeyondFit);
 
     /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

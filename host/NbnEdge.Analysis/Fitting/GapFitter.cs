@@ -912,31 +912,49 @@ public sealed class GapFitter
     /// points (a median-based ratio scatters ±0.4). The noise counts as correlated only when both
     /// are beyond chance (3/√N and 0.35); then ρ is the first if they agree within 0.3, else the
     /// second, σ² = ⟨(Δr)²⟩/(2(1 − ρ)), and the errors use the AR(1) sandwich (see
-    /// <see cref="StandardErrors"/>). Otherwise the white-noise estimate stands.
+    /// <see cref="StandardErrors"/>). Otherwise the white-noise estimate stands. All of it is
+    /// measured outside the gap (|V − V₀| ≥ 1.5Δ) when enough points lie there.
     /// </summary>
     private NoiseModel ResidualNoise(double whiteSigma)
     {
         int n = _n;
         if (n < 20) return new(whiteSigma, double.NaN, 1, 1);
         var r = _residual;
+        for (int i = 0; i < n; i++) r[i] = _data[i] - _model[i];
+        // Outside the gap (|V − V₀| ≥ 1.5Δ) the model is nearly its background and the residual
+        // nearly noise; inside, a bound state a few points wide looks like correlated noise to any
+        // local statistic. So the noise is measured outside, where there are enough points, and
+        // the peaks are judged inside. Pairs that straddle the gap are skipped.
+        double v0 = _p[POffset], limit = 1.5 * _p[PDelta];
+        int outside = 0;
+        for (int i = 0; i < n; i++) if (Math.Abs(_bias[i] - v0) >= limit) outside++;
+        bool all = outside < Math.Max(40, n / 4);
+        bool Use(int i) => all || Math.Abs(_bias[i] - v0) >= limit;
         double mean = 0;
-        for (int i = 0; i < n; i++) { r[i] = _data[i] - _model[i]; mean += r[i]; }
-        mean /= n;
+        int count = 0;
+        for (int i = 0; i < n; i++) if (Use(i)) { mean += r[i]; count++; }
+        mean /= count;
         double s0 = 0, s1 = 0;
+        int pairs = 0;
         for (int i = 0; i < n; i++)
         {
+            if (!Use(i)) continue;
             double c = r[i] - mean;
             s0 += c * c;
-            if (i + 1 < n) s1 += c * (r[i + 1] - mean);
+            if (i + 1 < n && Use(i + 1)) { s1 += c * (r[i + 1] - mean); pairs++; }
         }
-        if (!(s0 > 0)) return new(whiteSigma, double.NaN, 1, 1);
-        double direct = s1 / s0;
-        if (!(direct > 3.0 / Math.Sqrt(n))) return new(whiteSigma, direct, 1, 1);
+        if (!(s0 > 0) || pairs < 20) return new(whiteSigma, double.NaN, 1, 1);
+        double direct = s1 / s0 * count / pairs;
+        if (!(direct > 3.0 / Math.Sqrt(count))) return new(whiteSigma, direct, 1, 1);
         var d = _scratch;
-        for (int i = 1; i + 1 < n; i++) { double v = r[i + 1] - 2 * r[i] + r[i - 1]; d[i - 1] = v * v; }
-        double second = TrimmedMeanSquare(d, n - 2);
-        for (int i = 0; i + 1 < n; i++) { double v = r[i + 1] - r[i]; d[i] = v * v; }
-        double first = TrimmedMeanSquare(d, n - 1);
+        int m = 0;
+        for (int i = 1; i + 1 < n; i++)
+            if (Use(i - 1) && Use(i) && Use(i + 1)) { double v = r[i + 1] - 2 * r[i] + r[i - 1]; d[m++] = v * v; }
+        double second = TrimmedMeanSquare(d, m);
+        m = 0;
+        for (int i = 0; i + 1 < n; i++)
+            if (Use(i) && Use(i + 1)) { double v = r[i + 1] - r[i]; d[m++] = v * v; }
+        double first = TrimmedMeanSquare(d, m);
         if (!(first > 0)) return new(whiteSigma, direct, 1, 1);
         double fromDifferences = 3.0 - second / first;
         if (!(fromDifferences > 0.35)) return new(whiteSigma, direct, 1, 1);
@@ -976,6 +994,7 @@ public sealed class GapFitter
         if (!converged) return FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
+        if (GapExtendsBeyondFit(p, noise, noiseModel)) return FitFlags.GapBeyondFit;
         if (HasSubgapPeak(p, noise, noiseModel)) return FitFlags.SubgapPeak;
         if (atBound is not null) return FitFlags.AtBoundPrefix + atBound;
         double tFinal = PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV;
@@ -984,6 +1003,41 @@ public sealed class GapFitter
         double chi2 = cost / ((_n - FreeCount()) * Math.Max(noise * noise, 1e-300));
         if (chi2 > 4.0 && _n >= 30) return FitFlags.PoorFit;
         return FitFlags.Ok;
+    }
+
+    /// <summary>
+    /// Whether the fitted "gap" is a pair of strong sub-gap states (Yu–Shiba–Rusinov peaks taller
+    /// than the coherence peaks) inside a wider gap. Beyond 1.5Δ from V₀ thermal BCS, with any Γ
+    /// or leakage, lies above 0.9 of its background (at the table's hottest, k_BT = 1.3Δ); a run
+    /// of w points there averaging below half the background, by more than 5 noise standard
+    /// deviations of such a mean, is a gap the model did not take. Then Δ is not the gap, and the
+    /// spectrum cannot enter the statistics.
+    /// </summary>
+    private bool GapExtendsBeyondFit(in BcsParameters p, double noise, in NoiseModel noiseModel)
+    {
+        int window = Math.Max(5, 2 * noiseModel.Lag + 1);
+        double tolerance = 5.0 * noise * Math.Sqrt(Math.Min(noiseModel.Tau, window) / window);
+        int run = 0;
+        double sumData = 0, sumBackground = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - p.BiasOffsetMV;
+            if (Math.Abs(u) < 1.5 * p.DeltaMeV) { run = 0; sumData = sumBackground = 0; continue; }
+            double background = p.Scale * (1 + p.SlopePerMV * u);
+            sumData += _data[i];
+            sumBackground += background;
+            run++;
+            if (run > window)
+            {
+                double uOut = _bias[i - window] - p.BiasOffsetMV;
+                sumData -= _data[i - window];
+                sumBackground -= p.Scale * (1 + p.SlopePerMV * uOut);
+            }
+            if (run >= window && sumBackground > 0 && sumData < 0.5 * sumBackground
+                && (sumBackground - sumData) / window > tolerance)
+                return true;
+        }
+        return false;
     }
 
     private int FreeCount()
