@@ -1008,14 +1008,15 @@ public sealed class GapFitter
     /// <summary>
     /// Whether the fitted "gap" is a pair of strong sub-gap states (Yu–Shiba–Rusinov peaks taller
     /// than the coherence peaks) inside a wider gap. Beyond 1.5Δ from V₀ thermal BCS, with any Γ
-    /// or leakage, lies above 0.9 of its background (at the table's hottest, k_BT = 1.3Δ); a run
-    /// of w points there averaging below half the background, by more than 5 noise standard
+    /// or leakage, lies above 0.9 of its background (at the table's hottest, k_BT = 1.3Δ); five
+    /// consecutive points there averaging below half the background, by more than 5 noise standard
     /// deviations of such a mean, is a gap the model did not take. Then Δ is not the gap, and the
     /// spectrum cannot enter the statistics.
     /// </summary>
     private bool GapExtendsBeyondFit(in BcsParameters p, double noise, in NoiseModel noiseModel)
     {
-        int window = Math.Max(5, 2 * noiseModel.Lag + 1);
+        // Five points: a gap is wider than that, and a misfit model's correlation length means little.
+        const int window = 5;
         double tolerance = 5.0 * noise * Math.Sqrt(Math.Min(noiseModel.Tau, window) / window);
         int run = 0;
         double sumData = 0, sumBackground = 0;
