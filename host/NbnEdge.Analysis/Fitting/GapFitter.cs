@@ -739,9 +739,29 @@ public sealed class GapFitter
         if (!withJacobian) return;
         var shifted = _shiftedP;
         var column = _column;
+        // The model is linear in the scale, and the slope and leakage enter outside the BCS
+        // integral: their columns follow from ⟨G⟩ without evaluating the pole sum again
+        // (⟨G⟩ = (model/(n₀(1 + b·u)) − η)/(1 − η)).
+        double n0 = p[PScale], b = p[PSlope], leak = p[PLeak];
+        bool analyticLinear = n0 != 0 && leak < 1;
         for (int k = 0; k < NP; k++)
         {
             if (!_free[k]) continue;
+            if (analyticLinear && k is PScale or PSlope or PLeak)
+            {
+                for (int i = 0; i < _n; i++)
+                {
+                    double u = _bias[i] - p[POffset], line = 1.0 + b * u;
+                    double shape = line != 0 ? model[i] / (n0 * line) : 1.0; // line = 0: a measure-zero point
+                    jac[k * Stride + i] = k switch
+                    {
+                        PScale => line * shape,
+                        PSlope => n0 * u * shape,
+                        _ => n0 * line * (1.0 - (shape - leak) / (1.0 - leak)),
+                    };
+                }
+                continue;
+            }
             Array.Copy(p, shifted, NP);
             double h = 1e-6 * (Math.Abs(p[k]) + 100 * TypicalScale(k));
             if (shifted[k] + h > _hi[k]) h = -h;
@@ -765,7 +785,7 @@ public sealed class GapFitter
             {
                 double y = rule is null ? 0.0 : rule.Nodes[j];
                 double w = rule is null ? 1.0 : rule.Weights[j];
-                gm += w * MatsubaraBcsSum.Conductance((u - vm * y) / delta, t, gr);
+                gm += w * MatsubaraBcsSum.ConductanceForFit((u - vm * y) / delta, t, gr);
             }
             model[i] = p[PScale] * (1.0 + p[PSlope] * u) * (p[PLeak] + (1.0 - p[PLeak]) * gm);
         }
