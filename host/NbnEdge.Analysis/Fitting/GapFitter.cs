@@ -135,7 +135,16 @@ public sealed class GapFitter
         var best = Solve(start, out bool converged, out int iterations, out double cost);
         bool buffersHoldBest = true; // Solve leaves the model and Jacobian of its result in the buffers
         double chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
-        if (!converged || chi2 > 3.0 || AtBound() is not null)
+        // With Γ > 0 a T_eff at its floor is an answer (Γ carries the broadening), not a stall.
+        string? bound = AtBound();
+        bool retryStarts = !converged || (bound is not null && !(bound == ParameterNames[PTemp] && _p[PGamma] > 0));
+        if (!retryStarts && chi2 > 3.0)
+        {
+            // The white-noise χ² overstates lock-in-correlated data several times: ask the measured noise.
+            double sigma = ((_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(noise)).Sigma;
+            retryStarts = cost / ((_n - freeCount) * Math.Max(sigma * sigma, 1e-300)) > 3.0;
+        }
+        if (retryStarts)
         {
             // A poor start can stall the solver in a side minimum; retry from a spread of starts.
             foreach (var retry in RetryStarts(start))
