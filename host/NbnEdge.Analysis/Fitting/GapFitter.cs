@@ -34,6 +34,7 @@ public sealed class GapFitter
     private readonly double[] _a = new double[NP * NP], _g = new double[NP], _m = new double[NP * NP], _delta = new double[NP];
     private int _n;
     private bool _descending;
+    private readonly double[] _inverse = new double[NP * NP], _middle = new double[NP * NP], _unit = new double[NP];
 
     /// <summary>Creates a fitter with the given options and the shipped model table.</summary>
     public GapFitter(GapFitOptions? options = null, BcsConductanceTable? table = null)
@@ -610,8 +611,8 @@ public sealed class GapFitter
         if (Cholesky(_m, nf))
         {
             // Columns of (JᵀJ)⁻¹.
-            var inverse = new double[NP * NP];
-            var e = new double[NP];
+            var inverse = _inverse;
+            var e = _unit;
             for (int a = 0; a < nf; a++)
             {
                 Array.Clear(e);
@@ -624,7 +625,7 @@ public sealed class GapFitter
                 // Correlated noise (AR(1), correlation ρ^|i−j|): the sandwich
                 // (JᵀJ)⁻¹ JᵀRJ (JᵀJ)⁻¹ instead of (JᵀJ)⁻¹, with R·column by a forward and a
                 // backward exponential filter (O(N) per column).
-                var middle = new double[NP * NP];
+                var middle = _middle;
                 var filtered = _column;
                 for (int a = 0; a < nf; a++)
                 {
@@ -949,7 +950,21 @@ public sealed class GapFitter
         int n = _n;
         if (n < 20) return new(whiteSigma, double.NaN, 1, 1);
         var r = _residual;
-        for (int i = 0; i < n; i++) r[i] = _data[i] - _model[i];
+        // Fast path, one pass: white noise over the whole spectrum (what most spectra have) ends here.
+        double sum = 0, sumSq = 0, sumLag = 0, previous = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double v = _data[i] - _model[i];
+            r[i] = v;
+            sum += v; sumSq += v * v;
+            if (i > 0) sumLag += previous * v;
+            previous = v;
+        }
+        {
+            double mu = sum / n, variance = sumSq - n * mu * mu;
+            double lag1 = (sumLag - mu * (2 * sum - r[0] - r[n - 1]) + (n - 1) * mu * mu) / variance * n / (n - 1);
+            if (!(variance > 0) || !(lag1 > 3.0 / Math.Sqrt(n))) return new(whiteSigma, lag1, 1, 1);
+        }
         // Outside the gap (|V − V₀| ≥ 1.5Δ) the model is nearly its background and the residual
         // nearly noise; inside, a bound state a few points wide looks like correlated noise to any
         // local statistic. So the noise is measured outside, where there are enough points, and
