@@ -40,8 +40,8 @@ internal static class StatsCommand
     internal sealed record Summary(HomogeneityResult Statistics, IReadOnlyList<(string Name, string Flag)> Excluded, int Fitted);
 
     /// <summary>
-    /// Spectra whose fit did not converge, or that the model cannot describe (no gap, sub-gap
-    /// peak, at a bound), carry no Δ worth averaging; they are listed, not used.
+    /// Spectra whose Δ is not determined (no gap, not converged, Δ at its bound or beyond the fit:
+    /// see <see cref="GapFitResult.IsUsable"/>) carry no Δ worth averaging; they are listed, not used.
     /// </summary>
     internal static string TooFewMessage(IReadOnlyList<GapFitResult> results) =>
         $"only {results.Count(r => r.IsUsable)} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
