@@ -683,6 +683,7 @@ public sealed class GapFitter
         bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitVm = _free[PMod], fitLeak = _free[PLeak];
         // In-gap leakage η: G → η + (1 − η)G, a constant conductance in parallel with the gap.
         double leak = p[PLeak], keep = 1.0 - leak;
+        bool leaky = leak != 0 || fitLeak;
         int c = Stride;
         // Every point at every node of the lock-in average (one node, weight 1, without modulation),
         // looked up in one call: the table's inner loop is the fitter's hot path.
@@ -719,17 +720,22 @@ public sealed class GapFitter
                 dX += w * gx;
                 if (fitVm) dVm += w * gx * yNodes[j]; // 0 without modulation: ⟨G⟩ is even in V_m
             }
-            double shape = leak + keep * gm;
-            model[i] = n0 * line * shape;
+            if (leaky)
+            {
+                // η + (1 − η)⟨G⟩ in place of ⟨G⟩ (kept apart so the common η = 0 pays nothing).
+                dDelta *= keep; dT *= keep; dX *= keep; dVm *= keep;
+                if (fitLeak && withJacobian) jac[PLeak * c + i] = n0 * line * (1.0 - gm);
+                gm = leak + keep * gm;
+            }
+            double scaled = n0 * line;
+            model[i] = scaled * gm;
             if (!withJacobian) continue;
-            double scaled = n0 * line * keep;
             jac[PDelta * c + i] = -scaled * (saturated ? dDelta - t * dT : dDelta) * invDelta;
             jac[PTemp * c + i] = saturated ? 0.0 : scaled * dT * kOverDelta;
-            jac[PScale * c + i] = line * shape;
-            if (fitSlope) jac[PSlope * c + i] = n0 * u * shape;
-            if (fitOffset) jac[POffset * c + i] = n0 * (-b * shape - line * keep * dX * invDelta);
+            jac[PScale * c + i] = line * gm;
+            if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
+            if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * dX * invDelta);
             if (fitVm) jac[PMod * c + i] = -scaled * dVm * invDelta;
-            if (fitLeak) jac[PLeak * c + i] = n0 * line * (1.0 - gm);
         }
     }
 
