@@ -66,6 +66,9 @@ public sealed class GapFitterEdgeCaseTests
     {
         Assert.AreEqual(FitFlags.NoGap, FitValues(Bias.Select(_ => 1.0).ToArray()).Flag, "exactly constant");
         Assert.AreEqual(FitFlags.NoGap, FitValues(Bias.Select(v => 1.0 + 0.02 * v).ToArray()).Flag, "exact line");
+        // A shallow dip only a temperature far above T_c describes (k_BT = 2Δ) is a curved background, not a gap.
+        var washed = new BcsParameters(0.8, 2.0 * 0.8 / PhysicalConstants.BoltzmannMeVPerK);
+        Assert.AreEqual(FitFlags.NoGap, FitValues(Bias.Select(v => ThermalBcsModel.Evaluate(washed, v)).ToArray()).Flag, "washed-out dip");
         var rng = new Random(5);
         for (int k = 0; k < 40; k++)
         {

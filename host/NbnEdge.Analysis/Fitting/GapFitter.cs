@@ -1041,6 +1041,9 @@ public sealed class GapFitter
     private string Verdict(in BcsParameters p, bool converged, double cost, double noise, in NoiseModel noiseModel)
     {
         if (!GapIsSignificant(cost, noise)) return FitFlags.NoGap;
+        // A dip only the hottest model describes (k_BT ≥ 1.3Δ, over twice any BCS T_c = Δ/1.76k)
+        // is a curved background, not a superconducting gap; its "Δ" means nothing.
+        if (PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= _table.MaxT) return FitFlags.NoGap;
         if (!converged) return FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
