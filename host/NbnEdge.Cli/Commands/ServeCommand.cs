@@ -20,12 +20,14 @@ internal static class ServeCommand
         var input = new FitInput();
         var listen = DashboardHosting.ListenOption();
         var port = DashboardHosting.PortOption();
+        var allowHost = DashboardHosting.AllowHostOption();
         var linger = new Option<double?>("--linger") { Description = "Serve for this many seconds, then exit (default: until Ctrl+C)." };
         var command = new Command("serve", "Serve the web dashboard for a finished session (folder or raw journal .nbnraw) or for spectra files (CSV, .dat, .3ds), fitted now.");
         input.AddTo(command);
         command.Add(listen);
         command.Add(port);
         command.Add(linger);
+        command.Add(allowHost);
         command.SetAction(async (p, ct) =>
         {
             var state = new DashboardState();
@@ -33,7 +35,7 @@ internal static class ServeCommand
             string? journal = args.Length == 1 ? FindJournal(args[0]) : null;
             if (journal is not null) await LoadSessionAsync(journal, state).ConfigureAwait(false);
             else LoadFiles(p, input, state);
-            await using var server = await DashboardHosting.StartAsync(state, p.GetValue(listen), p.GetValue(port), output).ConfigureAwait(false);
+            await using var server = await DashboardHosting.StartAsync(state, p.GetValue(listen), p.GetValue(port), output, p.GetValue(allowHost)).ConfigureAwait(false);
             await DashboardHosting.WaitAsync(p.GetValue(linger), output).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
