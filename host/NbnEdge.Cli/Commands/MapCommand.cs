@@ -33,13 +33,19 @@ internal static class MapCommand
             var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
             times.Mark("fit");
             string folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(folder);
+            try { Directory.CreateDirectory(folder); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InputDataException(folder, $"cannot write the gap map there (--out): {e.Message}");
+            }
             string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + "-gapmap");
             string csv = stem + ".csv";
             File.WriteAllText(csv, MapCsv(map, results));
             times.Mark("csv");
             var files = new List<string> { csv };
-            files.AddRange(PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results));
+            var mapFigures = PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results);
+            if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
+            files.AddRange(mapFigures);
             times.Mark("map figures");
             var summary = StatsCommand.Summarise(results);
             times.Mark("statistics");
@@ -71,7 +77,9 @@ internal static class MapCommand
             else
             {
                 output.WriteLine($"{map.Width}×{map.Height} grid, {map.PixelsPresent} pixels present, {results.Length} fitted; wrote {string.Join(", ", files)}");
-                if (summary is null) output.WriteLine($"statistics: {StatsCommand.TooFewMessage(results)}");
+                if (summary is null)
+                    output.WriteLine(results.Any(r => r.IsUsable) ? $"statistics: {StatsCommand.TooFewMessage(results)}"
+                        : $"statistics: no usable fits (0 of {results.Length} pixels; try another --channel).");
                 else StatsCommand.Print(output, summary);
             }
             times.Mark("rest");

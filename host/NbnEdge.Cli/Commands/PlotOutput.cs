@@ -12,9 +12,11 @@ internal static class PlotOutput
     /// Spectrum + fit for up to three spectra (the first, the one nearest the median Δ, the worst χ²),
     /// the waterfall of all, and Δ along the line (distance when the spectra carry positions).
     /// </summary>
-    public static List<string> ForFits(string directory, IReadOnlyList<Spectrum> spectra, IReadOnlyList<GapFitResult> results)
+    public static List<string> ForFits(string directory, IReadOnlyList<Spectrum> spectra, IReadOnlyList<GapFitResult> results) =>
+        Writing(directory, () => ForFitsCore(directory, spectra, results));
+
+    private static List<string> ForFitsCore(string directory, IReadOnlyList<Spectrum> spectra, IReadOnlyList<GapFitResult> results)
     {
-        Directory.CreateDirectory(directory);
         var files = new List<string>();
         if (spectra.Count == 0) return files;
         var picks = new SortedSet<int> { 0 };
@@ -36,7 +38,9 @@ internal static class PlotOutput
         }
         files.AddRange(Paths(GapFigures.Waterfall(directory, "waterfall",
             spectra.Select(s => new WaterfallTrace(s.BiasMV, Normalised(s))).ToList(), title: $"{spectra.Count} spectra")));
-        if (results.Count >= 2)
+        // A grid's pixels are not a line: its picture is the gap map, not Δ against a spectrum number.
+        bool grid = spectra.Any(s => s.PixelX is not null && s.PixelY is not null);
+        if (results.Count >= 2 && !grid)
         {
             var distance = FitCommand.LineDistances(spectra);
             double[] position = distance ?? Enumerable.Range(0, results.Count).Select(i => (double)i).ToArray();
@@ -48,21 +52,41 @@ internal static class PlotOutput
     }
 
     /// <summary>The histogram of Δ with the Gaussian of Eq. 4 and σ_int.</summary>
-    public static List<string> ForStatistics(string directory, HomogeneityResult h)
-    {
-        Directory.CreateDirectory(directory);
-        return Paths(GapFigures.Histogram(directory, "histogram", h.Histogram.EdgesMeV.ToArray(), h.Histogram.Counts.ToArray(),
+    public static List<string> ForStatistics(string directory, HomogeneityResult h) => Writing(directory, () =>
+        Paths(GapFigures.Histogram(directory, "histogram", h.Histogram.EdgesMeV.ToArray(), h.Histogram.Counts.ToArray(),
             h.Gaussian.Amplitude, h.Gaussian.CentreMeV, h.Gaussian.SigmaMeV, h.IntrinsicSigmaMeV,
-            (h.IntrinsicSigmaLowerMeV, h.IntrinsicSigmaUpperMeV), $"Δ over {h.Count} spectra")).ToList();
-    }
+            (h.IntrinsicSigmaLowerMeV, h.IntrinsicSigmaUpperMeV), $"Δ over {h.Count} spectra")).ToList());
 
-    /// <summary>The gap map of a grid (NaN where a pixel is missing or its fit is unusable).</summary>
+    /// <summary>
+    /// The gap map of a grid (NaN where a pixel is missing or its fit is unusable); no figure when
+    /// no pixel has a usable fit (an all-grey square says nothing the statistics line does not).
+    /// </summary>
     public static List<string> ForMap(string directory, string baseName, NanonisGrid grid, IReadOnlyList<GapFitResult> results)
     {
-        Directory.CreateDirectory(directory);
         var map = GapMap(grid.Spectra, results, grid.Width, grid.Height);
+        if (!map.Cast<double>().Any(double.IsFinite)) return [];
         double pixelNm = grid.SizeXNm is { } size && grid.Width > 0 ? size / grid.Width : 1.0;
-        return Paths(GapFigures.GapMap(directory, baseName, map, pixelNm, $"gap map: {Path.GetFileName(grid.Source)}")).ToList();
+        return Writing(directory, () => Paths(GapFigures.GapMap(directory, baseName, map, pixelNm, $"gap map: {Path.GetFileName(grid.Source)}")).ToList());
+    }
+
+    /// <summary>
+    /// Runs a figure writer with the folder checked first: a file, a device (/dev/null) or a folder
+    /// that cannot be created or written is one clear line (exit 2 for a path that is not a folder,
+    /// 1 for a folder the system refuses), never an internal error.
+    /// </summary>
+    internal static List<string> Writing(string directory, Func<List<string>> write)
+    {
+        if (File.Exists(directory) || (Path.Exists(directory) && !Directory.Exists(directory)))
+            throw new UsageException($"--plot {directory}: this is a file, not a folder; give a folder for the figures (it is created if missing).");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            return write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputDataException(directory, $"cannot write the figures there: {e.Message}");
+        }
     }
 
     /// <summary>Δ of each grid pixel, [y, x]; NaN where a pixel is missing or its verdict is not ok/poor_fit.</summary>
