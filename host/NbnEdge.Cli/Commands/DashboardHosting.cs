@@ -65,11 +65,20 @@ internal static class DashboardHosting
     public static LiveStatisticsPublisher Attach(LivePipeline pipeline, DashboardState state)
     {
         var publisher = new LiveStatisticsPublisher(state);
+        // The board's ESTIMATE follows its SPECTRUM on the wire, so SpectrumFitted never carries it:
+        // the spectrum goes on the page at once and its estimate is added when ResultCompleted brings it.
+        // Both events come from the pipeline's one worker thread, in order.
+        var pageSeq = new Dictionary<long, long>();
         pipeline.SpectrumFitted += r =>
         {
             if (r.Spectrum is { } s)
-                state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, r.Index);
+                pageSeq[r.Index] = state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, r.Index);
             publisher.Offer(() => pipeline.Results.Where(x => x.Fit is not null).Select(x => x.Fit!).ToList(), r.Counters);
+        };
+        pipeline.ResultCompleted += r =>
+        {
+            if (pageSeq.Remove(r.Index, out long seq) && r.DeviceEstimate is { Valid: true } e)
+                state.SetDeviceEstimate(seq, e.DeltaMeV);
         };
         return publisher;
     }
