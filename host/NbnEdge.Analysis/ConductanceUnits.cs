@@ -60,16 +60,24 @@ public static partial class ConductanceUnits
     }
 
     /// <summary>
-    /// A value with its standard error in one unit, to the error's second significant digit:
-    /// "2.1002 ± 0.0006 meV", never a mix of meV and µeV.
+    /// A value with its standard error in one unit, rounded where the error is (one significant
+    /// digit, two when it starts with 1 or 2): "2.1002 ± 0.0006 meV", never a mix of meV and µeV.
     /// </summary>
     public static string WithError(double value, double error, string unit)
     {
         var ci = CultureInfo.InvariantCulture;
         if (!double.IsFinite(value)) return "–";
         if (!(error > 0) || !double.IsFinite(error)) return value.ToString("G5", ci) + " " + unit;
-        int decimals = Math.Clamp(1 - (int)Math.Floor(Math.Log10(error)), 0, 9);
+        int decimals = Math.Clamp(ErrorDecimals(error), 0, 9);
         string format = "F" + decimals.ToString(ci);
         return $"{value.ToString(format, ci)} ± {error.ToString(format, ci)} {unit}";
+    }
+
+    /// <summary>Decimal places that show <paramref name="error"/> to one significant digit (two when it starts with 1 or 2).</summary>
+    public static int ErrorDecimals(double error)
+    {
+        int exp = (int)Math.Floor(Math.Log10(error));
+        double lead = error / Math.Pow(10, exp);
+        return -exp + (lead < 3 ? 1 : 0);
     }
 }

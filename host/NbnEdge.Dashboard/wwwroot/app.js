@@ -125,8 +125,13 @@
       setText(el, display(v, unit || el.dataset.unit));
     }
   }
-  // Decimals that show an error to its second significant digit (and its value to the same place).
-  function decimalsFor(err) { return (err === null || !isFinite(err) || err <= 0) ? 4 : Math.min(9, Math.max(0, 1 - Math.floor(Math.log10(err)))); }
+  // Decimals that show an error where it matters, and its value to the same place
+  // (one significant digit of the error, two when it starts with 1 or 2: 0.0006 → 4 places, 0.12 → 2).
+  function decimalsFor(err) {
+    if (err === null || !isFinite(err) || err <= 0) return 4;
+    const exp = Math.floor(Math.log10(err)), lead = err / Math.pow(10, exp);
+    return Math.min(9, Math.max(0, -exp + (lead < 3 ? 1 : 0)));
+  }
   function withError(v, e, unit) {
     if (v === null || !isFinite(v)) return '–';
     const d = decimalsFor(e);
