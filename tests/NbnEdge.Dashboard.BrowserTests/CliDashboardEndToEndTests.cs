@@ -112,6 +112,23 @@ public sealed partial class CliDashboardEndToEndTests
                 compared++;
             }
             Assert.IsGreaterThan(0, compared, "the final JSON has no numbers to compare");
+
+            // The board's estimates (ESTIMATE frames follow their spectra) reach the page: Δ device and the triangles.
+            using var http = new HttpClient();
+            using var state = JsonDocument.Parse(await http.GetStringAsync(new Uri(new Uri(url), "/api/state")));
+            var device = state.RootElement.GetProperty("fits").GetProperty("device_delta_meV").EnumerateArray()
+                .Select(e => e.ValueKind == JsonValueKind.Null ? double.NaN : e.GetDouble()).ToArray();
+            long estimates = final.Value.GetProperty("estimates").GetInt64();
+            Assert.IsGreaterThan(0L, estimates, "the simulated board sends ESTIMATE frames");
+            Assert.AreEqual(estimates, device.Count(double.IsFinite), "every device estimate is on the page");
+            var devicesOnPage = await page.EvaluateAsync<double?[]>("() => window.__nbnedge.state.fits.device");
+            CollectionAssert.AreEqual(device, devicesOnPage!.Select(v => v ?? double.NaN).ToArray());
+            Assert.AreEqual(state.RootElement.GetProperty("latest").GetProperty("device_delta_meV").GetDouble(),
+                double.Parse((await Browser.FieldAsync(page, "latest.device_delta_meV"))!, CultureInfo.InvariantCulture));
+            Assert.IsGreaterThan(60, await Browser.ColouredPixelsAsync(page, "delta", 0xE6, 0x9F, 0x00), "no device triangles");
+            Assert.AreEqual("finished", await Browser.FieldAsync(page, "connection"));
+            // The demo's lock-in output is in volts (µV per ADC count on the wire), not raw counts.
+            StringAssert.Matches(await page.EvaluateAsync<string>("() => window.__nbnedge.axes.spectrum.ylabel"), new Regex(@"^dI/dV \((m|µ|)V\)$"));
             Assert.IsGreaterThan(500, await Browser.InkedPixelsAsync(page, "waterfall"));
             Assert.IsGreaterThan(500, await Browser.InkedPixelsAsync(page, "histogram"));
         }
