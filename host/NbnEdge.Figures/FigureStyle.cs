@@ -94,9 +94,10 @@ internal static class FigureStyle
     {
         plot.FigureBackground.Color = Colors.White;
         plot.DataBackground.Color = Colors.White;
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        if (title is not null) plot.Title(title);
+        // Labels and titles may carry _{sub} and ^{sup} scripts.
+        plot.XLabel(FigureText.Rich(xLabel));
+        plot.YLabel(FigureText.Rich(yLabel));
+        if (title is not null) plot.Title(FigureText.Rich(title));
         foreach (var axis in plot.Axes.GetAxes())
         {
             axis.Label.FontSize = o.LabelFontSizePx;
@@ -112,7 +113,11 @@ internal static class FigureStyle
             axis.FrameLineStyle.Width = 1.5f;
             axis.FrameLineStyle.Color = Black;
         }
-        plot.Axes.Title.Label.FontSize = o.TitleFontSizePx;
+        // A long title (name, flag, Δ, T_eff) shrinks to the figure's width instead of running off both edges
+        // (DejaVu Sans averages ≈ 0.55 em per character).
+        int titleChars = title is null ? 0 : FigureText.Rich(title).Length;
+        float fit = titleChars == 0 ? o.TitleFontSizePx : (o.WidthPx - 40) / (0.55f * titleChars);
+        plot.Axes.Title.Label.FontSize = Math.Max(12, Math.Min(o.TitleFontSizePx, fit));
         plot.Axes.Title.Label.FontName = FontName;
         plot.Axes.Title.Label.Bold = false;
         plot.Grid.MajorLineColor = Color.FromHex("#000000").WithAlpha(0.10);

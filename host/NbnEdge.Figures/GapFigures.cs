@@ -224,7 +224,7 @@ public static class GapFigures
                 ? string.Format(Inv, " (CI {0:F1}–{1:F1})", c.LowerMeV * 1000, c.UpperMeV * 1000) : "";
             // A legend entry without a line: the number belongs with the others, not on the data.
             var s = plot.Add.ScatterPoints(Array.Empty<double>(), Array.Empty<double>());
-            s.LegendText = string.Format(Inv, "σ_int = {0:F1} µeV{1}", intrinsicSigmaMeV * 1000, ci);
+            s.LegendText = string.Format(Inv, FigureText.Rich("σ_{int}") + " = {0:F1} µeV{1}", intrinsicSigmaMeV * 1000, ci);
             s.MarkerSize = 0;
         }
         plot.Axes.Margins(bottom: 0);
@@ -346,7 +346,7 @@ public static class GapFigures
     {
         var o = options ?? FigureOptions.Default;
         var plot = new Plot();
-        FigureStyle.Apply(plot, o, "film thickness d (nm)", "T_c (K)", title);
+        FigureStyle.Apply(plot, o, "film thickness d (nm)", FigureText.Rich("T_{c} (K)"), title);
         Color[] colours = [FigureStyle.Blue, FigureStyle.Vermilion, FigureStyle.Green, FigureStyle.Purple, FigureStyle.Orange];
         MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle];
         var groups = films.GroupBy(f => f.Group ?? "films").ToList();

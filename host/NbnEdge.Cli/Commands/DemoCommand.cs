@@ -34,13 +34,15 @@ internal static class DemoCommand
         {
             film, spectra, seed, journalDir, json, dashboard, listen, port, linger, plot, allowHost,
         };
+        var plotExtras = new PlotOptions();
+        foreach (var o in plotExtras.All) command.Add(o);
         command.SetAction(p =>
         {
             FilmPreset preset = LiveOptions.Preset(p.GetValue(film)!);
             int n = p.GetValue(spectra) ?? preset.Positions;
             if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
                 throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
-            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot)) { AllowHosts = p.GetValue(allowHost) ?? [] };
+            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot)) { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p) };
             return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
@@ -50,6 +52,7 @@ internal static class DemoCommand
     private sealed record DemoExtras(bool Dashboard, string? Listen, int Port, double? LingerSeconds, string? PlotDirectory)
     {
         public string[] AllowHosts { get; init; } = [];
+        public FigureRequest? Figures { get; init; }
     }
 
     private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
@@ -142,8 +145,8 @@ internal static class DemoCommand
         }
         if (extras.PlotDirectory is { } plotDir)
         {
-            var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList());
-            files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics));
+            var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList(), extras.Figures);
+            files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics, extras.Figures));
             info.WriteLine($"figures: {string.Join(", ", files)}");
         }
         if (json)

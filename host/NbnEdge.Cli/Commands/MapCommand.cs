@@ -19,6 +19,7 @@ internal static class MapCommand
         var command = new Command("map", "Fit every pixel of a grid (in parallel) and write the gap map as CSV and PNG, with the statistics over the map.") { grid, outDir };
         foreach (var o in new Option[] { input.Vm, input.FitVm, input.FitOffset, input.FitGamma, input.Gamma, input.Background, input.Channel, input.Sweeps, input.LockInRms, input.Json, input.Plot })
             command.Add(o);
+        foreach (var o in input.PlotExtras.All) command.Add(o);
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
@@ -43,7 +44,8 @@ internal static class MapCommand
             File.WriteAllText(csv, MapCsv(map, results));
             times.Mark("csv");
             var files = new List<string> { csv };
-            var mapFigures = PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results);
+            var figures = input.PlotExtras.Read(p);
+            var mapFigures = PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results, figures);
             if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
             files.AddRange(mapFigures);
             times.Mark("map figures");
@@ -51,8 +53,8 @@ internal static class MapCommand
             times.Mark("statistics");
             if (p.GetValue(input.Plot) is { } plotDir)
             {
-                files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results));
-                if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics));
+                files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results, figures));
+                if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, figures));
             }
 
             if (p.GetValue(input.Json))
