@@ -136,7 +136,9 @@ public sealed class DashboardItemsBrowserTests
         await using var __ = browser;
         await page.Locator("#finished-badge").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
         await page.WaitForFunctionAsync("() => document.getElementById('connection').dataset.value === 'finished'");
-        Assert.AreEqual("finished", await page.Locator("#connection").TextContentAsync());
+        string header = (await page.Locator("header .status").InnerTextAsync()).Trim();
+        Assert.DoesNotContain("reconnecting", header);
+        Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Matches(header, "finished").Count, header);
 
         // The result is a table of labels, values and units, not raw JSON keys.
         var rows = await page.Locator("#finished tbody tr").AllInnerTextsAsync();
@@ -146,7 +148,7 @@ public sealed class DashboardItemsBrowserTests
         StringAssert.Contains(all, "spectra fitted\t40");
         StringAssert.Contains(all, "mean Δ\t2.0001\tmeV");
         StringAssert.Contains(all, "latency, median\t3.5\tms");
-        StringAssert.Contains(all, "T_c\t9.5\tK");
+        StringAssert.Contains(all, "Tc\t9.5\tK");
         Assert.AreEqual("2.0001", await Browser.FieldAsync(page, "finished.mean_delta_meV"));
 
         Assert.IsFalse(await page.Locator("#render-times").IsVisibleAsync(), "no draw timings without ?debug");

@@ -390,7 +390,7 @@
     ctx.restore();
     const items = [{ kind: 'box', color: C.sky, text: `${st.n} spectra` }];
     if (haveG) items.push({ kind: 'line', color: C.red, text: `Gaussian: Δ₀ = ${fmt(mu, 4)} meV, σ = ${fmt(sg * 1000, 1)} µeV` });
-    if (st.intrinsic_sigma_meV !== null) items.push({ kind: 'none', color: C.ink, text: `σ_int = ${fmt(st.intrinsic_sigma_meV * 1000, 1)} µeV` });
+    if (st.intrinsic_sigma_meV !== null) items.push({ kind: 'none', color: C.ink, text: `σᵢₙₜ = ${fmt(st.intrinsic_sigma_meV * 1000, 1)} µeV` });
     legend(g, a.box, items, true);
     window.__nbnedge.bars = { histogram: c.map((v, i) => ({ l: a.X(e[i]), r: a.X(e[i + 1]), t: a.Y(v), b: a.Y(0) })) };
   }
@@ -493,11 +493,13 @@
     spectra_incomplete: 'spectra incomplete', spectra_fitted: 'spectra fitted', usable_fits: 'usable fits', spectra: 'spectra',
     estimates: 'device estimates', estimates_unmatched: 'estimates without spectrum', estimates_missing: 'estimates missing',
     mean_delta_meV: 'mean Δ', delta_meV: 'Δ', sd_meV: 'standard deviation of Δ', mean_meV: 'mean Δ',
-    intrinsic_sigma_meV: 'intrinsic σ_int', gauss_mean_meV: 'Gaussian Δ₀', gauss_sigma_meV: 'Gaussian σ',
+    intrinsic_sigma_meV: 'intrinsic σᵢₙₜ', intrinsic_sigma_ci_meV: 'σᵢₙₜ interval (95 %)', intrinsic_sigma_lower_meV: 'σᵢₙₜ interval, lower',
+    intrinsic_sigma_upper_meV: 'σᵢₙₜ interval, upper', rms_fit_error_meV: 'rms fit error', estimate_vs_fit_rms_meV: 'device − host fit, rms',
+    estimate_vs_fit_mean_meV: 'device − host fit, mean', estimates_compared: 'estimates compared', gauss_mean_meV: 'Gaussian Δ₀', gauss_sigma_meV: 'Gaussian σ',
     true_mean_delta_meV: 'true mean Δ (simulator)', true_sigma_meV: 'true σ (simulator)', fit_vs_truth_rms_meV: 'fit − truth, rms',
     latency_median_ms: 'latency, median', latency_max_ms: 'latency, max', wall_time_s: 'wall time',
-    thickness_nm: 'thickness d', tc_K: 'T_c', r_sheet_ohm: 'R_□', l_sheet_pH: 'L_□', delta_over_kTc: 'Δ/k_BT_c',
-    paper_delta_meV: 'Δ (paper)', paper_l_sheet_pH: 'L_□ (paper)', paper_delta_over_kTc: 'Δ/k_BT_c (paper)',
+    thickness_nm: 'thickness d', tc_K: 'Tc', r_sheet_ohm: 'R□', l_sheet_pH: 'L□', delta_over_kTc: 'Δ/kB·Tc',
+    paper_delta_meV: 'Δ (paper)', paper_l_sheet_pH: 'L□ (paper)', paper_delta_over_kTc: 'Δ/kB·Tc (paper)',
     journal_raw: 'raw journal', journal_results: 'results journal', table_row: 'Table I row', n: 'spectra in statistics',
   };
   const UNITS = [['_meV', 'meV'], ['_ms', 'ms'], ['_s', 's'], ['_K', 'K'], ['_nm', 'nm'], ['_pH', 'pH'], ['_ohm', 'Ω'], ['_mV', 'mV'], ['_uV', 'µV']];
@@ -549,7 +551,8 @@
   // A finished session is "finished" whether or not its server still runs; only a live one reconnects.
   function showConnection() {
     const conn = byId('connection');
-    const [text, cls, value] = S.finished ? (connected ? ['finished', 'conn-done', 'finished'] : ['finished (server stopped)', 'conn-done', 'finished'])
+    // (The "finished" badge beside it says that the session is over; this says whether its server still answers.)
+    const [text, cls, value] = S.finished ? (connected ? ['', 'conn-done', 'finished'] : ['server stopped', 'conn-done', 'finished'])
       : connected ? ['live', 'conn-live', 'live'] : ['reconnecting…', 'conn-lost', 'lost'];
     conn.textContent = text; conn.className = cls; conn.dataset.value = value;
   }
