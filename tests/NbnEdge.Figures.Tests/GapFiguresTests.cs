@@ -252,3 +252,19 @@ public sealed class FigureOutputOptionsTests
         Assert.DoesNotContain("_{", svg);
     }
 }
+
+[TestClass]
+public sealed class EmptyGapMapTests
+{
+    [TestMethod]
+    public void AMapWithoutAnyFitIsDrawnGreyWithANoteInsteadOfThrowing()
+    {
+        // Before: ArgumentException "min must be a real number" from ScottPlot's colour range.
+        string dir = Path.Combine(Path.GetTempPath(), "nbnedge-emptymap-" + Guid.NewGuid().ToString("N"));
+        var map = new double[4, 5];
+        for (int y = 0; y < 4; y++) for (int x = 0; x < 5; x++) map[y, x] = double.NaN;
+        var f = GapFigures.GapMap(dir, "empty", map, 0.5);
+        StringAssert.Contains(File.ReadAllText(f.SvgPath), "no pixel has a usable fit");
+        Directory.Delete(dir, recursive: true);
+    }
+}
