@@ -24,9 +24,28 @@ public static class DashboardFeed
         double pos = double.IsNaN(position) ? spectrum.XNm ?? double.NaN : position;
         double[]? model = fit?.ModelAt(spectrum.BiasMV);
         bool usable = fit is { IsUsable: true };
-        return state.AddSpectrum(spectrum.Name, pos, spectrum.BiasMV, spectrum.Conductance, model,
+        double[] g = spectrum.Conductance;
+        string? unit;
+        if (fit?.DividedLine is { } line)
+        {
+            // Paper mode fits the spectrum divided by its normal-state line: show the data the model describes.
+            g = new double[g.Length];
+            for (int i = 0; i < g.Length; i++) g[i] = spectrum.Conductance[i] / (line.Intercept + line.SlopePerMV * spectrum.BiasMV[i]);
+            unit = "normalised";
+        }
+        else
+        {
+            // In SI base units, so the page can say nS or mV instead of a count.
+            (unit, double toSi) = ConductanceUnits.Of(spectrum);
+            if (toSi != 1)
+            {
+                g = g.Select(v => v * toSi).ToArray();
+                if (model is not null) for (int i = 0; i < model.Length; i++) model[i] *= toSi;
+            }
+        }
+        return state.AddSpectrum(spectrum.Name, pos, spectrum.BiasMV, g, model,
             usable ? fit!.DeltaMeV : double.NaN, usable ? fit!.DeltaErrMeV : double.NaN, deviceDeltaMeV,
-            fit?.Flag ?? "not_fitted");
+            fit?.Flag ?? "not_fitted", unit);
     }
 
     /// <summary>Sets the statistics from a <see cref="HomogeneityResult"/> (the numbers the `stats` JSON prints).</summary>

@@ -27,6 +27,12 @@ public sealed record DashboardServerOptions
     /// </summary>
     public bool AllowNonLoopback { get; init; }
 
+    /// <summary>
+    /// Host names the server answers to besides loopback names and, when bound beyond loopback, the
+    /// machine's own names and addresses (e.g. a DNS alias of the lab PC). Any other Host header gets 421.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>Shortest time between two updates to one client (≤ 10 updates/s by default).</summary>
     public TimeSpan MinUpdateInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
@@ -81,6 +87,10 @@ public sealed class DashboardServer : IAsyncDisposable
         if (a.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
         if (!IPAddress.TryParse(a, out var ip))
             throw new DashboardBindException($"the dashboard listen address '{listenAddress}' is not an IP address; use 127.0.0.1 (default), ::1, or an explicit IP with --listen.");
+        // "0", "10.1" or "0x7f000001" parse as IPv4 but nobody means every interface by "0": only the dotted form is taken.
+        if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.ToString() != a)
+            throw new DashboardBindException(
+                $"the dashboard listen address '{listenAddress}' would be read as {ip}; write it out in full (--listen {ip}) if that is what you mean.");
         if (IPAddress.IsLoopback(ip)) return ip;
         if (!allowNonLoopback)
             throw new DashboardBindException(
@@ -114,9 +124,12 @@ public sealed class DashboardServer : IAsyncDisposable
             k.Listen(ip, o.Port);
         });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(2));
+        // The host's console lifetime would take SIGINT/SIGTERM for itself (stopping only the web
+        // server, and cancelling the process's own exit): the CLI decides what a signal means.
+        builder.Services.AddSingleton<IHostLifetime, CallerOwnedLifetime>();
         var app = builder.Build();
         var assets = StaticAssets.Load();
-        bool loopbackOnly = IPAddress.IsLoopback(ip);
+        var hosts = new DashboardHostFilter(ip, o.AllowedHosts);
 
         app.Use(async (ctx, next) =>
         {
@@ -135,10 +148,10 @@ public sealed class DashboardServer : IAsyncDisposable
                 h.Allow = "GET, HEAD";
                 return;
             }
-            if (loopbackOnly && !IsLoopbackHost(ctx.Request.Host.Host))
+            if (!hosts.Allows(ctx.Request.Host.Host))
             {
-                // A page on another site could point a name at 127.0.0.1 (DNS rebinding) and read
-                // the session; a loopback server answers only to loopback names.
+                // A page on another site could point its name at this machine (DNS rebinding) and read
+                // the session: the server answers only to its own names and addresses.
                 ctx.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
                 return;
             }
@@ -171,22 +184,19 @@ public sealed class DashboardServer : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
+            // Port taken, or an address this machine does not have (Linux says "Cannot assign requested address" or "Operation not supported").
             await app.DisposeAsync();
-            throw new DashboardBindException($"cannot listen on {ip}:{o.Port}: {e.Message}", e);
+            string why = e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable or System.Net.Sockets.SocketError.OperationNotSupported }
+                || e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable }
+                ? $"{ip} is not an address of this machine" : e.Message;
+            throw new DashboardBindException($"cannot serve the dashboard on {ip}:{o.Port}: {why}.", e);
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var bound = new Uri(addresses!.First());
         string host = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
         return new DashboardServer(app, state, new Uri($"http://{host}:{bound.Port}/"));
-    }
-
-    private static bool IsLoopbackHost(string host)
-    {
-        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
-        string h = host.Length > 2 && host[0] == '[' ? host[1..^1] : host;
-        return IPAddress.TryParse(h, out var ip) && IPAddress.IsLoopback(ip);
     }
 
     private static async Task StreamEvents(HttpContext ctx, DashboardState state, DashboardServerOptions o, CancellationToken stopping)
@@ -243,6 +253,13 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         try { await StopAsync(); } catch (OperationCanceledException) { }
         await _app.DisposeAsync();
+    }
+
+    /// <summary>A host lifetime that leaves the process's signals alone.</summary>
+    private sealed class CallerOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>The page, script and style, embedded in this assembly (written for this project; no third-party code).</summary>

@@ -85,15 +85,21 @@ public sealed class DashboardState
     private string? _finishedJson;
     private string _title = "NbnEdge";
     private string _positionLabel = "spectrum #";
+    private bool _isLine = true;
+    // Device estimates that arrived after their spectrum was sent (ESTIMATE follows SPECTRUM on the wire).
+    private readonly DevicePatch[] _patches;
+    private long _patchSeq;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly record struct FitRecord(long Seq, string Name, double Position, double DeltaMeV, double DeltaErrMeV,
         double DeviceDeltaMeV, string Flag);
 
+    private readonly record struct DevicePatch(long PatchSeq, long FitSeq, double DeviceDeltaMeV);
+
     private sealed record WaterfallRecord(long Seq, float BiasMinMV, float BiasMaxMV, float[] Conductance);
 
     private sealed record FullSpectrum(long Seq, string Name, float[] BiasMV, float[] Conductance, float[]? Model,
-        double DeltaMeV, double DeltaErrMeV, double DeviceDeltaMeV, string Flag);
+        double DeltaMeV, double DeltaErrMeV, double DeviceDeltaMeV, string Flag, string? ConductanceUnit);
 
     private sealed record GapMapData(int Width, int Height, double PixelSizeNm, double[] DeltaMeV);
 
@@ -108,6 +114,7 @@ public sealed class DashboardState
         _fits = new FitRecord[_limits.MaxFits];
         _waterfall = new WaterfallRecord?[_limits.MaxWaterfallSpectra];
         _full = new FullSpectrum?[_limits.MaxFullSpectra];
+        _patches = new DevicePatch[Math.Min(_limits.MaxFits, 4096)];
     }
 
     /// <summary>The memory bounds in force.</summary>
@@ -122,12 +129,14 @@ public sealed class DashboardState
     /// <summary>Sets the page title (session name, source) and the label of the Δ plot's x axis.</summary>
     /// <param name="title">Shown as the page heading, e.g. "demo: simulated NbN 5 nm".</param>
     /// <param name="positionLabel">Axis label with unit, e.g. "distance (nm)", "spectrum #" or "time (s)".</param>
-    public void SetSessionInfo(string title, string positionLabel = "spectrum #")
+    /// <param name="isLine">False for a grid: its spectra are not a line, so the page shows no "Δ along the line" plot (the gap map instead).</param>
+    public void SetSessionInfo(string title, string positionLabel = "spectrum #", bool isLine = true)
     {
         lock (_gate)
         {
             _title = title;
             _positionLabel = positionLabel;
+            _isLine = isLine;
             _infoVersion = Bump();
         }
     }
@@ -144,9 +153,13 @@ public sealed class DashboardState
     /// <param name="deltaErrMeV">Standard error of that Δ in meV.</param>
     /// <param name="deviceDeltaMeV">The board's own estimate in meV, or null.</param>
     /// <param name="flag">The fit's flag ("ok", "no_gap", …).</param>
+    /// <param name="conductanceUnit">
+    /// Unit of <paramref name="conductance"/> and <paramref name="model"/>: an SI base unit ("A", "V", "S"; the
+    /// page adds engineering prefixes), "normalised", or null when unknown (arbitrary units).
+    /// </param>
     /// <returns>The spectrum's sequence number in this session.</returns>
     public long AddSpectrum(string name, double position, ReadOnlySpan<double> biasMV, ReadOnlySpan<double> conductance,
-        ReadOnlySpan<double> model, double deltaFitMeV, double deltaErrMeV, double? deviceDeltaMeV, string flag)
+        ReadOnlySpan<double> model, double deltaFitMeV, double deltaErrMeV, double? deviceDeltaMeV, string flag, string? conductanceUnit = null)
     {
         if (biasMV.Length != conductance.Length)
             throw new ArgumentException($"bias has {biasMV.Length} points but conductance {conductance.Length}.", nameof(conductance));
@@ -164,7 +177,7 @@ public sealed class DashboardState
             double pos = double.IsNaN(position) ? seq : position;
             _fits[seq % _fits.Length] = new FitRecord(seq, name, pos, deltaFitMeV, deltaErrMeV, device, flag);
             _waterfall[seq % _waterfall.Length] = wf is null ? null : new WaterfallRecord(seq, wf.Value.Min, wf.Value.Max, wf.Value.G);
-            _full[seq % _full.Length] = new FullSpectrum(seq, name, b, g, m, deltaFitMeV, deltaErrMeV, device, flag);
+            _full[seq % _full.Length] = new FullSpectrum(seq, name, b, g, m, deltaFitMeV, deltaErrMeV, device, flag, conductanceUnit);
             _latestVersion = Bump();
             return seq;
         }
@@ -172,9 +185,33 @@ public sealed class DashboardState
 
     /// <summary>Same as the span overload, for callers holding arrays (model may be null).</summary>
     public long AddSpectrum(string name, double position, double[] biasMV, double[] conductance, double[]? model,
-        double deltaFitMeV, double deltaErrMeV, double? deviceDeltaMeV, string flag) =>
+        double deltaFitMeV, double deltaErrMeV, double? deviceDeltaMeV, string flag, string? conductanceUnit = null) =>
         AddSpectrum(name, position, biasMV.AsSpan(), conductance.AsSpan(), model is null ? default : model.AsSpan(),
-            deltaFitMeV, deltaErrMeV, deviceDeltaMeV, flag);
+            deltaFitMeV, deltaErrMeV, deviceDeltaMeV, flag, conductanceUnit);
+
+    /// <summary>
+    /// The board's estimate for a spectrum already added (it arrives after the spectrum). Ignored
+    /// when the spectrum is no longer kept.
+    /// </summary>
+    /// <param name="seq">The sequence number <see cref="AddSpectrum(string, double, double[], double[], double[], double, double, double?, string, string?)"/> returned.</param>
+    /// <param name="deviceDeltaMeV">The board's Δ in meV.</param>
+    public void SetDeviceEstimate(long seq, double deviceDeltaMeV)
+    {
+        lock (_gate)
+        {
+            if (seq < 0 || seq >= _fitSeq || seq < _fitSeq - _fits.Length) return;
+            ref var fit = ref _fits[seq % _fits.Length];
+            fit = fit with { DeviceDeltaMeV = deviceDeltaMeV };
+            long p = _patchSeq++;
+            _patches[p % _patches.Length] = new DevicePatch(p, seq, deviceDeltaMeV);
+            if (_full[seq % _full.Length] is { } full && full.Seq == seq)
+            {
+                _full[seq % _full.Length] = full with { DeviceDeltaMeV = deviceDeltaMeV };
+                if (seq == _fitSeq - 1) _latestVersion = Bump();
+            }
+            Bump();
+        }
+    }
 
     /// <summary>Replaces the statistics (histogram, Gaussian of Eq. 4, σ_int).</summary>
     public void SetStatistics(DashboardStatistics statistics)
@@ -200,7 +237,7 @@ public sealed class DashboardState
     /// <summary>Replaces the gap map.</summary>
     /// <param name="width">Pixels along x.</param>
     /// <param name="height">Pixels along y.</param>
-    /// <param name="pixelSizeNm">Grid spacing in nm.</param>
+    /// <param name="pixelSizeNm">Grid spacing in nm; NaN when the grid's size is unknown (the page then labels its axes in pixels).</param>
     /// <param name="deltaMeVRowMajor">Δ in meV, index y·width + x, y = 0 at the bottom; NaN = no fit (yet).</param>
     public void SetGapMap(int width, int height, double pixelSizeNm, ReadOnlySpan<double> deltaMeVRowMajor)
     {
@@ -287,6 +324,8 @@ public sealed class DashboardState
         public long Version, SpectraAdded;
         public bool Reset;
         public string? Title, PositionLabel;
+        public bool IsLine;
+        public DevicePatch[]? Patches;
         public int MaxFits, MaxWaterfall;
         public long FitFrom;
         public FitRecord[]? Fits;
@@ -301,10 +340,10 @@ public sealed class DashboardState
     private UpdateView Capture(DashboardCursor from)
     {
         // A cursor from the future (a page left open across a restart of the CLI) starts over.
-        if (from.FitSeq > _fitSeq) from = DashboardCursor.Start;
+        if (from.FitSeq > _fitSeq || from.PatchSeq > _patchSeq) from = DashboardCursor.Start;
         var v = new UpdateView
         {
-            To = new DashboardCursor(_fitSeq, _latestVersion, _statsVersion, _linkVersion, _mapVersion, _finishedVersion, _infoVersion),
+            To = new DashboardCursor(_fitSeq, _latestVersion, _statsVersion, _linkVersion, _mapVersion, _finishedVersion, _infoVersion, _patchSeq),
             Version = _version,
             SpectraAdded = _fitSeq,
             Reset = from == DashboardCursor.Start, // the client drops what it had
@@ -313,6 +352,7 @@ public sealed class DashboardState
         {
             v.Title = _title;
             v.PositionLabel = _positionLabel;
+            v.IsLine = _isLine;
             v.MaxFits = _limits.MaxFits;
             v.MaxWaterfall = _limits.MaxWaterfallSpectra;
         }
@@ -329,6 +369,16 @@ public sealed class DashboardState
             for (long s = wfFrom; s < _fitSeq; s++)
                 if (_waterfall[s % _waterfall.Length] is { } r && r.Seq == s) waterfall.Add(r);
             v.Waterfall = waterfall.ToArray();
+        }
+
+        // Estimates for spectra the client already has (newer spectra carry theirs in the fits above).
+        long patchFrom = Math.Max(from.PatchSeq, _patchSeq - _patches.Length);
+        if (patchFrom < _patchSeq && from != DashboardCursor.Start)
+        {
+            var patches = new List<DevicePatch>();
+            for (long q = patchFrom; q < _patchSeq; q++)
+                if (_patches[q % _patches.Length] is var d && d.PatchSeq == q && d.FitSeq < from.FitSeq) patches.Add(d);
+            v.Patches = patches.ToArray();
         }
 
         if (from.LatestVersion != _latestVersion && _fitSeq > 0) v.Latest = _full[(_fitSeq - 1) % _full.Length];
@@ -354,6 +404,7 @@ public sealed class DashboardState
             w.WriteString("position_label", v.PositionLabel);
             w.WriteNumber("max_fits", v.MaxFits);
             w.WriteNumber("max_waterfall", v.MaxWaterfall);
+            w.WriteBoolean("is_line", v.IsLine);
             w.WriteEndObject();
         }
 
@@ -382,6 +433,19 @@ public sealed class DashboardState
             w.WriteEndArray();
         }
 
+        if (v.Patches is { Length: > 0 } patches)
+        {
+            w.WriteStartArray("device_updates");
+            foreach (var d in patches)
+            {
+                w.WriteStartArray();
+                w.WriteNumberValue(d.FitSeq);
+                Num(w, d.DeviceDeltaMeV);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+
         if (v.Latest is { } latest)
         {
             w.WriteStartObject("latest");
@@ -391,6 +455,7 @@ public sealed class DashboardState
             Num(w, "delta_err_meV", latest.DeltaErrMeV);
             Num(w, "device_delta_meV", latest.DeviceDeltaMeV);
             w.WriteString("flag", latest.Flag);
+            if (latest.ConductanceUnit is null) w.WriteNull("conductance_unit"); else w.WriteString("conductance_unit", latest.ConductanceUnit);
             FloatArray(w, "bias_mV", latest.BiasMV);
             FloatArray(w, "conductance", latest.Conductance);
             if (latest.Model is null) w.WriteNull("model"); else FloatArray(w, "model", latest.Model);
@@ -530,26 +595,26 @@ public sealed class DashboardState
 /// of each part it has. Travels as the SSE event id, so a reconnecting browser resumes.
 /// </summary>
 public readonly record struct DashboardCursor(long FitSeq, long LatestVersion, long StatsVersion, long LinkVersion,
-    long MapVersion, long FinishedVersion, long InfoVersion)
+    long MapVersion, long FinishedVersion, long InfoVersion, long PatchSeq = 0)
 {
     /// <summary>A client that has nothing.</summary>
-    public static DashboardCursor Start { get; } = new(0, -1, -1, -1, -1, -1, -1);
+    public static DashboardCursor Start { get; } = new(0, -1, -1, -1, -1, -1, -1, 0);
 
     /// <summary>Dot-separated numbers (the SSE id).</summary>
     public override string ToString() =>
-        string.Join('.', FitSeq, LatestVersion, StatsVersion, LinkVersion, MapVersion, FinishedVersion, InfoVersion);
+        string.Join('.', FitSeq, LatestVersion, StatsVersion, LinkVersion, MapVersion, FinishedVersion, InfoVersion, PatchSeq);
 
     /// <summary>Parses <see cref="ToString"/>'s form; anything else gives <see cref="Start"/> (a full resend is always safe).</summary>
     public static DashboardCursor Parse(string? text)
     {
         if (string.IsNullOrEmpty(text)) return Start;
         var parts = text.Split('.');
-        if (parts.Length != 7) return Start;
-        var v = new long[7];
-        for (int i = 0; i < 7; i++)
+        if (parts.Length != 8) return Start;
+        var v = new long[8];
+        for (int i = 0; i < 8; i++)
             if (!long.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out v[i]))
                 return Start;
-        if (v[0] < 0) return Start;
-        return new DashboardCursor(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        if (v[0] < 0 || v[7] < 0) return Start;
+        return new DashboardCursor(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
     }
 }

@@ -11,11 +11,23 @@ public sealed record FigureOptions
     /// <summary>Default options.</summary>
     public static FigureOptions Default { get; } = new();
 
-    /// <summary>Image width in pixels (PNG) or SVG user units.</summary>
+    /// <summary>Figure width in layout pixels, 1/300 in each (SVG user units; PNG pixels at 300 dpi).</summary>
     public int WidthPx { get; init; } = 1200;
 
-    /// <summary>Image height in pixels (PNG) or SVG user units.</summary>
+    /// <summary>Figure height in layout pixels, 1/300 in each.</summary>
     public int HeightPx { get; init; } = 800;
+
+    /// <summary>The layout's resolution: <see cref="WidthPx"/> layout pixels are WidthPx / 300 inches.</summary>
+    public const int LayoutDpi = 300;
+
+    /// <summary>
+    /// PNG resolution in dots per inch: the PNG has WidthPx × Dpi / 300 pixels and the same layout
+    /// (text keeps its printed size). Vector outputs do not depend on it.
+    /// </summary>
+    public int Dpi { get; init; } = LayoutDpi;
+
+    /// <summary>Files to write; PNG and SVG by default.</summary>
+    public FigureFormats Formats { get; init; } = FigureFormats.Png | FigureFormats.Svg;
 
     /// <summary>Axis label font size in pixels.</summary>
     public float LabelFontSizePx { get; init; } = 30;
@@ -36,10 +48,31 @@ public sealed record FigureOptions
     public float MarkerSizePx { get; init; } = 9;
 }
 
-/// <summary>The paths a figure was written to.</summary>
-/// <param name="PngPath">The raster image (for slides, quick looks).</param>
-/// <param name="SvgPath">The vector image (for papers: scales without loss).</param>
-public sealed record FigureFiles(string PngPath, string SvgPath);
+/// <summary>Output file kinds of a figure.</summary>
+[Flags]
+public enum FigureFormats
+{
+    /// <summary>Raster image (slides, quick looks), at <see cref="FigureOptions.Dpi"/>.</summary>
+    Png = 1,
+
+    /// <summary>Vector image with searchable text.</summary>
+    Svg = 2,
+
+    /// <summary>Vector PDF page of the figure's printed size (Skia's PDF backend, fonts embedded).</summary>
+    Pdf = 4,
+}
+
+/// <summary>The paths of a figure.</summary>
+/// <param name="PngPath">The raster image's path (written when PNG was asked for; see <see cref="Written"/>).</param>
+/// <param name="SvgPath">The vector image's path (written when SVG was asked for).</param>
+public sealed record FigureFiles(string PngPath, string SvgPath)
+{
+    /// <summary>The PDF's path, when PDF was asked for.</summary>
+    public string? PdfPath { get; init; }
+
+    /// <summary>The files actually written, in PNG, SVG, PDF order.</summary>
+    public IReadOnlyList<string> Written { get; init; } = [];
+}
 
 /// <summary>Shared look: dark on light, a colour-blind-safe palette, print-size text.</summary>
 internal static class FigureStyle
@@ -61,9 +94,10 @@ internal static class FigureStyle
     {
         plot.FigureBackground.Color = Colors.White;
         plot.DataBackground.Color = Colors.White;
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        if (title is not null) plot.Title(title);
+        // Labels and titles may carry _{sub} and ^{sup} scripts.
+        plot.XLabel(FigureText.Rich(xLabel));
+        plot.YLabel(FigureText.Rich(yLabel));
+        if (title is not null) plot.Title(FigureText.Rich(title));
         foreach (var axis in plot.Axes.GetAxes())
         {
             axis.Label.FontSize = o.LabelFontSizePx;
@@ -79,7 +113,11 @@ internal static class FigureStyle
             axis.FrameLineStyle.Width = 1.5f;
             axis.FrameLineStyle.Color = Black;
         }
-        plot.Axes.Title.Label.FontSize = o.TitleFontSizePx;
+        // A long title (name, flag, Δ, T_eff) shrinks to the figure's width instead of running off both edges
+        // (DejaVu Sans averages ≈ 0.55 em per character).
+        int titleChars = title is null ? 0 : FigureText.Rich(title).Length;
+        float fit = titleChars == 0 ? o.TitleFontSizePx : (o.WidthPx - 40) / (0.55f * titleChars);
+        plot.Axes.Title.Label.FontSize = Math.Max(12, Math.Min(o.TitleFontSizePx, fit));
         plot.Axes.Title.Label.FontName = FontName;
         plot.Axes.Title.Label.Bold = false;
         plot.Grid.MajorLineColor = Color.FromHex("#000000").WithAlpha(0.10);
@@ -100,30 +138,70 @@ internal static class FigureStyle
         note.LabelStyle.Padding = 6;
     }
 
-    /// <summary>Writes the plot as PNG and SVG into <paramref name="directory"/> (created if missing).</summary>
-    public static FigureFiles Save(Plot plot, string directory, string baseName, FigureOptions o)
-    {
-        var (png, svg) = Paths(directory, baseName);
-        plot.SavePng(png, o.WidthPx, o.HeightPx);
-        plot.SaveSvg(svg, o.WidthPx, o.HeightPx);
-        return new FigureFiles(png, svg);
-    }
+    /// <summary>Writes the plot in the formats of <paramref name="o"/> into <paramref name="directory"/> (created if missing).</summary>
+    public static FigureFiles Save(Plot plot, string directory, string baseName, FigureOptions o) =>
+        Save(canvas => plot.Render(canvas, o.WidthPx, o.HeightPx), directory, baseName, o);
 
-    /// <summary>Writes a stacked multiplot; ScottPlot saves multiplots only as PNG, so the SVG is rendered onto its SVG canvas here.</summary>
-    public static FigureFiles Save(Multiplot multiplot, string directory, string baseName, FigureOptions o)
+    /// <summary>Writes a stacked multiplot in the formats of <paramref name="o"/>.</summary>
+    public static FigureFiles Save(Multiplot multiplot, string directory, string baseName, FigureOptions o) =>
+        Save(canvas => multiplot.Render(canvas, new PixelRect(0, o.WidthPx, o.HeightPx, 0)), directory, baseName, o);
+
+    /// <summary>
+    /// Every format is drawn by the same render call onto a Skia canvas: a raster surface scaled to
+    /// the DPI, Skia's SVG canvas (text stays &lt;text&gt;), or a PDF page in points.
+    /// </summary>
+    private static FigureFiles Save(Action<SkiaSharp.SKCanvas> render, string directory, string baseName, FigureOptions o)
     {
+        if (o.WidthPx < 50 || o.HeightPx < 50 || o.WidthPx > 20_000 || o.HeightPx > 20_000)
+            throw new ArgumentOutOfRangeException(nameof(o), $"a figure of {o.WidthPx}×{o.HeightPx} layout pixels is outside 50 to 20000.");
+        if (o.Dpi < 30 || o.Dpi > 2400) throw new ArgumentOutOfRangeException(nameof(o), $"{o.Dpi} dpi is outside 30 to 2400.");
+        if (o.Formats == 0) throw new ArgumentException("no output format asked for.", nameof(o));
         var (png, svg) = Paths(directory, baseName);
-        multiplot.SavePng(png, o.WidthPx, o.HeightPx);
-        using (var stream = File.Create(svg))
+        string pdf = Path.ChangeExtension(png, ".pdf");
+        var written = new List<string>(3);
+        if (o.Formats.HasFlag(FigureFormats.Png))
         {
-            // Skia's SVG canvas writes text as <text> elements, so labels stay searchable in the file.
-            using (var canvas = SkiaSharp.SKSvgCanvas.Create(new SkiaSharp.SKRect(0, 0, o.WidthPx, o.HeightPx), stream))
-            {
-                canvas.Clear(SkiaSharp.SKColors.White);
-                multiplot.Render(canvas, new PixelRect(0, o.WidthPx, o.HeightPx, 0));
-            } // the SVG is complete only once the canvas is disposed
+            float scale = o.Dpi / (float)FigureOptions.LayoutDpi;
+            var info = new SkiaSharp.SKImageInfo((int)Math.Round(o.WidthPx * scale), (int)Math.Round(o.HeightPx * scale));
+            using var surface = SkiaSharp.SKSurface.Create(info)
+                ?? throw new InvalidOperationException($"Skia could not allocate a {info.Width}×{info.Height} image.");
+            surface.Canvas.Clear(SkiaSharp.SKColors.White);
+            surface.Canvas.Scale(scale);
+            render(surface.Canvas);
+            surface.Canvas.Flush();
+            using var image = surface.Snapshot();
+            using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            using (var stream = File.Create(png)) data.SaveTo(stream);
+            written.Add(png);
         }
-        return new FigureFiles(png, svg);
+        if (o.Formats.HasFlag(FigureFormats.Svg))
+        {
+            using (var stream = File.Create(svg))
+            {
+                using var canvas = SkiaSharp.SKSvgCanvas.Create(new SkiaSharp.SKRect(0, 0, o.WidthPx, o.HeightPx), stream);
+                canvas.Clear(SkiaSharp.SKColors.White);
+                render(canvas);
+            } // the SVG is complete only once the canvas is disposed
+            written.Add(svg);
+        }
+        if (o.Formats.HasFlag(FigureFormats.Pdf))
+        {
+            using (var stream = File.Create(pdf))
+            using (var document = SkiaSharp.SKDocument.CreatePdf(stream)
+                ?? throw new InvalidOperationException("this SkiaSharp build has no PDF backend."))
+            {
+                // A PDF page is measured in points (1/72 in); the layout is in 1/300 in.
+                const float pointsPerLayoutPx = 72f / FigureOptions.LayoutDpi;
+                var canvas = document.BeginPage(o.WidthPx * pointsPerLayoutPx, o.HeightPx * pointsPerLayoutPx);
+                canvas.Scale(pointsPerLayoutPx);
+                canvas.Clear(SkiaSharp.SKColors.White);
+                render(canvas);
+                document.EndPage();
+                document.Close();
+            }
+            written.Add(pdf);
+        }
+        return new FigureFiles(png, svg) { PdfPath = o.Formats.HasFlag(FigureFormats.Pdf) ? pdf : null, Written = written };
     }
 
     private static (string Png, string Svg) Paths(string directory, string baseName)

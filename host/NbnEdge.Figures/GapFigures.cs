@@ -224,7 +224,7 @@ public static class GapFigures
                 ? string.Format(Inv, " (CI {0:F1}–{1:F1})", c.LowerMeV * 1000, c.UpperMeV * 1000) : "";
             // A legend entry without a line: the number belongs with the others, not on the data.
             var s = plot.Add.ScatterPoints(Array.Empty<double>(), Array.Empty<double>());
-            s.LegendText = string.Format(Inv, "σ_int = {0:F1} µeV{1}", intrinsicSigmaMeV * 1000, ci);
+            s.LegendText = string.Format(Inv, FigureText.Rich("σ_{int}") + " = {0:F1} µeV{1}", intrinsicSigmaMeV * 1000, ci);
             s.MarkerSize = 0;
         }
         plot.Axes.Margins(bottom: 0);
@@ -317,17 +317,32 @@ public static class GapFigures
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
                 flipped[rows - 1 - r, c] = deltaMeV[r, c];
-        var hm = plot.Add.Heatmap(flipped);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
-        hm.NaNCellColor = Colors.LightGray;
-        hm.Extent = new CoordinateRect(0, cols * pixelSizeNm, 0, rows * pixelSizeNm);
-        var bar = plot.Add.ColorBar(hm);
-        bar.Label = "Δ (meV)";
-        bar.LabelStyle.FontSize = o.LabelFontSizePx;
-        bar.LabelStyle.FontName = FigureStyle.FontName;
-        bar.LabelStyle.Bold = false;
-        bar.Axis.TickLabelStyle.FontSize = o.TickFontSizePx;
-        bar.Axis.TickLabelStyle.FontName = FigureStyle.FontName;
+        bool anyFinite = false;
+        foreach (double v in deltaMeV) if (double.IsFinite(v)) { anyFinite = true; break; }
+        if (!anyFinite)
+        {
+            // An all-NaN map has no colour range (ScottPlot's heat map throws "min must be a real number"):
+            // the grid's area in the no-fit grey, with a note, and no colour bar.
+            var area = plot.Add.Rectangle(0, cols * pixelSizeNm, 0, rows * pixelSizeNm);
+            area.FillColor = Colors.LightGray;
+            area.LineColor = Colors.LightGray;
+            FigureStyle.Note(plot.Add.Annotation("no pixel has a usable fit", Alignment.MiddleCenter), o);
+            plot.Axes.SetLimits(0, cols * pixelSizeNm, 0, rows * pixelSizeNm);
+        }
+        else
+        {
+            var hm = plot.Add.Heatmap(flipped);
+            hm.Colormap = new ScottPlot.Colormaps.Viridis();
+            hm.NaNCellColor = Colors.LightGray;
+            hm.Extent = new CoordinateRect(0, cols * pixelSizeNm, 0, rows * pixelSizeNm);
+            var bar = plot.Add.ColorBar(hm);
+            bar.Label = "Δ (meV)";
+            bar.LabelStyle.FontSize = o.LabelFontSizePx;
+            bar.LabelStyle.FontName = FigureStyle.FontName;
+            bar.LabelStyle.Bold = false;
+            bar.Axis.TickLabelStyle.FontSize = o.TickFontSizePx;
+            bar.Axis.TickLabelStyle.FontName = FigureStyle.FontName;
+        }
         plot.Axes.SquareUnits();
         plot.Axes.Margins(0, 0);
         return FigureStyle.Save(plot, directory, baseName, o);
@@ -346,7 +361,7 @@ public static class GapFigures
     {
         var o = options ?? FigureOptions.Default;
         var plot = new Plot();
-        FigureStyle.Apply(plot, o, "film thickness d (nm)", "T_c (K)", title);
+        FigureStyle.Apply(plot, o, "film thickness d (nm)", FigureText.Rich("T_{c} (K)"), title);
         Color[] colours = [FigureStyle.Blue, FigureStyle.Vermilion, FigureStyle.Green, FigureStyle.Purple, FigureStyle.Orange];
         MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle];
         var groups = films.GroupBy(f => f.Group ?? "films").ToList();

@@ -34,6 +34,10 @@ public sealed partial class CliDashboardEndToEndTests
         return null;
     }
 
+    /// <summary>The built CLI, or a failed test saying it is missing.</summary>
+    internal static string Cli() => FindCli() ?? throw new AssertFailedException(
+        "nbnedge.dll is not built (the project reference to host/NbnEdge.Cli should have built it).");
+
     private static async Task<(int Exit, string Out)> RunToEnd(string dll, string args)
     {
         var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -108,6 +112,23 @@ public sealed partial class CliDashboardEndToEndTests
                 compared++;
             }
             Assert.IsGreaterThan(0, compared, "the final JSON has no numbers to compare");
+
+            // The board's estimates (ESTIMATE frames follow their spectra) reach the page: Δ device and the triangles.
+            using var http = new HttpClient();
+            using var state = JsonDocument.Parse(await http.GetStringAsync(new Uri(new Uri(url), "/api/state")));
+            var device = state.RootElement.GetProperty("fits").GetProperty("device_delta_meV").EnumerateArray()
+                .Select(e => e.ValueKind == JsonValueKind.Null ? double.NaN : e.GetDouble()).ToArray();
+            long estimates = final.Value.GetProperty("estimates").GetInt64();
+            Assert.IsGreaterThan(0L, estimates, "the simulated board sends ESTIMATE frames");
+            Assert.AreEqual(estimates, device.Count(double.IsFinite), "every device estimate is on the page");
+            var devicesOnPage = await page.EvaluateAsync<double?[]>("() => window.__nbnedge.state.fits.device");
+            CollectionAssert.AreEqual(device, devicesOnPage!.Select(v => v ?? double.NaN).ToArray());
+            Assert.AreEqual(state.RootElement.GetProperty("latest").GetProperty("device_delta_meV").GetDouble(),
+                double.Parse((await Browser.FieldAsync(page, "latest.device_delta_meV"))!, CultureInfo.InvariantCulture));
+            Assert.IsGreaterThan(60, await Browser.ColouredPixelsAsync(page, "delta", 0xE6, 0x9F, 0x00), "no device triangles");
+            Assert.AreEqual("finished", await Browser.FieldAsync(page, "connection"));
+            // The demo's lock-in output is in volts (µV per ADC count on the wire), not raw counts.
+            StringAssert.Matches(await page.EvaluateAsync<string>("() => window.__nbnedge.axes.spectrum.ylabel"), new Regex(@"^dI/dV \((m|µ|)V\)$"));
             Assert.IsGreaterThan(500, await Browser.InkedPixelsAsync(page, "waterfall"));
             Assert.IsGreaterThan(500, await Browser.InkedPixelsAsync(page, "histogram"));
         }
@@ -126,5 +147,61 @@ public sealed partial class CliDashboardEndToEndTests
             else if (p.Value.ValueKind == JsonValueKind.Object)
                 foreach (var q in Flatten(p.Value, key)) yield return q;
         }
+    }
+}
+
+/// <summary>`demo --dashboard --linger N` ends on SIGINT and SIGTERM (a child process, real signals).</summary>
+[TestClass]
+public sealed class LingerSignalTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [TestMethod]
+    [DataRow(2, "SIGINT")]
+    [DataRow(15, "SIGTERM")]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task LingeringDashboardEndsOnSignal(int signal, string name)
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("POSIX signals are sent with kill(2) on Linux here.");
+        string cli = CliDashboardEndToEndTests.Cli();
+        string journal = Path.Combine(Path.GetTempPath(), "nbnedge-linger-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("dotnet", $"\"{cli}\" demo --dashboard --json --spectra 5 --linger 600 --journal \"{journal}\"")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = Encoding.UTF8,
+        };
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) => { if (e.Data?.Contains("\"journal_raw\"", StringComparison.Ordinal) == true) finished.TrySetResult(); };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            await finished.Task.WaitAsync(TimeSpan.FromSeconds(90), TestContext.CancellationToken);
+            // The run is over and the page lingers (600 s): now the signal.
+            var ignored = SignalIgnored(process.Id, signal);
+            if (ignored) Assert.Inconclusive($"{name} is ignored by this test's parent (a background job): the child inherits SIG_IGN.");
+            Assert.AreEqual(0, Kill(process.Id, signal), $"kill({name}) failed");
+            bool exited = process.WaitForExit(TimeSpan.FromSeconds(15));
+            Assert.IsTrue(exited, $"`demo --dashboard --linger 600` still runs 15 s after {name}");
+            Assert.AreEqual(0, process.ExitCode, $"exit code after {name}");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            try { Directory.Delete(journal, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Whether the process ignores the signal from birth (SigIgn in /proc/PID/status).</summary>
+    private static bool SignalIgnored(int pid, int signal)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                return ((ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) >> (signal - 1)) & 1) == 1;
+        return false;
     }
 }

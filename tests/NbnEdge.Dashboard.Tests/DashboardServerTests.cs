@@ -106,6 +106,54 @@ public sealed class DashboardServerTests
     }
 
     [TestMethod]
+    public async Task ForeignHostHeaderIsRefusedWhenBoundToEveryInterface()
+    {
+        // Issue 16 item 6: bound to 0.0.0.0 the Host check used to be off (Host: evil.com → 200).
+        await using var server = await DashboardServer.StartAsync(new DashboardState(), new DashboardServerOptions
+        {
+            ListenAddress = "0.0.0.0", AllowNonLoopback = true, AllowedHosts = ["lab-pc.example.org"],
+        });
+        using var http = Client();
+        async Task<HttpStatusCode> Get(string host)
+        {
+            var req = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{server.Url.Port}/api/state"));
+            req.Headers.Host = host;
+            using var r = await http.SendAsync(req, TestContext.CancellationToken);
+            return r.StatusCode;
+        }
+        Assert.AreEqual((HttpStatusCode)421, await Get("evil.com"));
+        Assert.AreEqual((HttpStatusCode)421, await Get($"evil.com:{server.Url.Port}"));
+        Assert.AreEqual((HttpStatusCode)421, await Get("lab-pc.example.org.evil.com"));
+        Assert.AreEqual(HttpStatusCode.OK, await Get($"localhost:{server.Url.Port}"));
+        Assert.AreEqual(HttpStatusCode.OK, await Get($"lab-pc.example.org:{server.Url.Port}"), "a name given with --allow-host");
+        Assert.AreEqual(HttpStatusCode.OK, await Get(System.Net.Dns.GetHostName()), "the machine's own name");
+        var own = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        if (own is not null) Assert.AreEqual(HttpStatusCode.OK, await Get($"{own}:{server.Url.Port}"), "the machine's own address");
+        Assert.AreEqual((HttpStatusCode)421, await Get("203.0.113.9"), "an address that is not this machine's");
+    }
+
+    [TestMethod]
+    [DataRow("0")]
+    [DataRow("10.1")]
+    [DataRow("0x7f000001")]
+    public void AbbreviatedAddressesAreRefused(string address)
+    {
+        // "--listen 0" parses as 0.0.0.0 (every interface): nobody should get that by accident.
+        var e = Assert.ThrowsExactly<DashboardBindException>(() => DashboardServer.ResolveListenAddress(address, allowNonLoopback: true));
+        StringAssert.Contains(e.Message, "write it out in full");
+    }
+
+    [TestMethod]
+    public async Task AnAddressNotOnThisMachineIsAClearBindError()
+    {
+        var e = await Assert.ThrowsExactlyAsync<DashboardBindException>(() => DashboardServer.StartAsync(new DashboardState(),
+            new DashboardServerOptions { ListenAddress = "203.0.113.9", AllowNonLoopback = true }));
+        StringAssert.Contains(e.Message, "203.0.113.9");
+    }
+
+    [TestMethod]
     public async Task EventStreamDeliversASpectrumAddedAfterConnecting()
     {
         var state = new DashboardState();

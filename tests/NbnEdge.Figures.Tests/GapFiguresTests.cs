@@ -112,7 +112,7 @@ public sealed class GapFiguresTests
         var f = GapFigures.Histogram(_dir, "histogram", stats.Histogram.EdgesMeV.ToArray(), stats.Histogram.Counts.ToArray(),
             stats.Gaussian.Amplitude, stats.Gaussian.CentreMeV, stats.Gaussian.SigmaMeV,
             stats.IntrinsicSigmaMeV, (stats.IntrinsicSigmaLowerMeV, stats.IntrinsicSigmaUpperMeV));
-        AssertFigure(f, 1200, 800, "Δ (meV)", "spectra per bin", "Gaussian (Eq. 4)", "σ_int");
+        AssertFigure(f, 1200, 800, "Δ (meV)", "spectra per bin", "Gaussian (Eq. 4)", "σᵢₙₜ");
     }
 
     [TestMethod]
@@ -184,7 +184,7 @@ public sealed class GapFiguresTests
             new("sp 15", 15, 15.0, "sputtered"), new("sp 8", 8, 14.5, "sputtered"), new("sp 4", 4, 13.3, "sputtered"),
         ];
         var f = GapFigures.TcVersusThickness(_dir, "tc-thickness", films);
-        AssertFigure(f, 1200, 800, "film thickness d (nm)", "T_c (K)", "ALD", "sputtered");
+        AssertFigure(f, 1200, 800, "film thickness d (nm)", "Tc (K)", "ALD", "sputtered");
     }
 
     [TestMethod]
@@ -192,5 +192,79 @@ public sealed class GapFiguresTests
     {
         Assert.ThrowsExactly<ArgumentException>(() =>
             GapFigures.TcVersusThickness(_dir, "../escape", [new FilmPoint("a", 1, 1)]));
+    }
+}
+
+/// <summary>Issue 15 item 10: size, DPI and PDF; sub/superscripts.</summary>
+[TestClass]
+public sealed class FigureOutputOptionsTests
+{
+    private static readonly string Dir = Path.Combine(Path.GetTempPath(), "nbnedge-figopts-" + Guid.NewGuid().ToString("N"));
+
+    [ClassCleanup]
+    public static void Cleanup()
+    {
+        if (Directory.Exists(Dir)) Directory.Delete(Dir, recursive: true);
+    }
+
+    private static (double[] Bias, double[] G) Curve()
+    {
+        var b = Enumerable.Range(0, 101).Select(i => -5.0 + 0.1 * i).ToArray();
+        return (b, b.Select(v => Math.Abs(v) < 2 ? 0.3 : 1.0 + 0.01 * v).ToArray());
+    }
+
+    [TestMethod]
+    public void PngPixelsFollowTheDpiAndPdfIsAPageOfThePrintedSize()
+    {
+        var (b, g) = Curve();
+        var o = FigureOptions.Default with { WidthPx = 1020, HeightPx = 720, Dpi = 600, Formats = FigureFormats.Png | FigureFormats.Pdf };
+        var f = GapFigures.SpectrumFit(Dir, "dpi600", b, g, g, "T_{c}", options: o);
+        CollectionAssert.AreEqual(new[] { f.PngPath, f.PdfPath }, f.Written.ToArray());
+        Assert.IsFalse(File.Exists(f.SvgPath), "SVG was not asked for");
+        using (var bitmap = SKBitmap.Decode(f.PngPath))
+        {
+            // 1020 × 720 layout px = 3.4 × 2.4 in; at 600 dpi that is 2040 × 1440 pixels.
+            Assert.AreEqual(2040, bitmap.Width);
+            Assert.AreEqual(1440, bitmap.Height);
+        }
+        string pdf = File.ReadAllText(f.PdfPath!, System.Text.Encoding.Latin1);
+        StringAssert.StartsWith(pdf, "%PDF-");
+        // 3.4 × 2.4 in = 244.8 × 172.8 pt (Skia writes whole points).
+        var box = System.Text.RegularExpressions.Regex.Match(pdf, @"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]");
+        Assert.IsTrue(box.Success, "no MediaBox in the PDF");
+        Assert.AreEqual(244.8, double.Parse(box.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0.5);
+        Assert.AreEqual(172.8, double.Parse(box.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 0.5);
+    }
+
+    [TestMethod]
+    public void ScriptsBecomeUnicodeWhereUnicodeHasThem()
+    {
+        Assert.AreEqual("σᵢₙₜ = 3 µeV", FigureText.Rich("σ_{int} = 3 µeV"));
+        Assert.AreEqual("×10⁻⁹", FigureText.Rich("×10^{-9}"));
+        Assert.AreEqual("Δ₀", FigureText.Rich("Δ_{0}"));
+        Assert.AreEqual("Tc (K)", FigureText.Rich("T_{c} (K)"), "no subscript c in Unicode: on the line, without the underscore");
+        Assert.AreEqual("line_000", FigureText.Rich("line_000"), "names pass through");
+        var (b, g) = Curve();
+        var f = GapFigures.SpectrumFit(Dir, "scripts", b, g, g, "σ_{int}", "dI/dV (×10^{-9}, arb. units)");
+        string svg = File.ReadAllText(f.SvgPath);
+        StringAssert.Contains(svg, "σᵢₙₜ");
+        StringAssert.Contains(svg, "×10⁻⁹");
+        Assert.DoesNotContain("_{", svg);
+    }
+}
+
+[TestClass]
+public sealed class EmptyGapMapTests
+{
+    [TestMethod]
+    public void AMapWithoutAnyFitIsDrawnGreyWithANoteInsteadOfThrowing()
+    {
+        // Before: ArgumentException "min must be a real number" from ScottPlot's colour range.
+        string dir = Path.Combine(Path.GetTempPath(), "nbnedge-emptymap-" + Guid.NewGuid().ToString("N"));
+        var map = new double[4, 5];
+        for (int y = 0; y < 4; y++) for (int x = 0; x < 5; x++) map[y, x] = double.NaN;
+        var f = GapFigures.GapMap(dir, "empty", map, 0.5);
+        StringAssert.Contains(File.ReadAllText(f.SvgPath), "no pixel has a usable fit");
+        Directory.Delete(dir, recursive: true);
     }
 }

@@ -20,11 +20,20 @@ internal static class DashboardHosting
         Description = "Address to serve the dashboard on (default 127.0.0.1). A non-loopback address is accepted only when named here.",
     };
 
+    public static Option<string[]> AllowHostOption() => new("--allow-host")
+    {
+        Description = "With --listen beyond loopback: another host name the dashboard answers to (besides this machine's own names and addresses). Repeatable.",
+        HelpName = "NAME",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     public static Option<int> PortOption() => new("--port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 };
 
     /// <summary>Starts the server; the address goes to <paramref name="info"/> (stderr when stdout carries JSON).</summary>
-    public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info)
+    public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info,
+        IReadOnlyList<string>? allowHosts = null)
     {
+        if (port is < 0 or > 65535) throw new UsageException($"--port {port} is not a TCP port (0 to 65535; 0 picks a free one).");
         try
         {
             var server = await DashboardServer.StartAsync(state, new DashboardServerOptions
@@ -32,8 +41,13 @@ internal static class DashboardHosting
                 ListenAddress = listen ?? "127.0.0.1",
                 Port = port,
                 AllowNonLoopback = listen is not null,
+                AllowedHosts = allowHosts ?? [],
             }).ConfigureAwait(false);
             info.WriteLine($"dashboard: {server.Url}");
+            var bound = System.Net.IPAddress.Parse(server.Url.Host.Trim('[', ']'));
+            if (bound.Equals(System.Net.IPAddress.Any) || bound.Equals(System.Net.IPAddress.IPv6Any))
+                info.WriteLine($"WARNING: the dashboard listens on every network interface ({bound}): anyone who can reach this machine can read the session. " +
+                    "It answers only to this machine's own names and addresses" + (allowHosts is { Count: > 0 } ? $" and {string.Join(", ", allowHosts)}" : "") + ".");
             info.Flush();
             return server;
         }
@@ -51,11 +65,20 @@ internal static class DashboardHosting
     public static LiveStatisticsPublisher Attach(LivePipeline pipeline, DashboardState state)
     {
         var publisher = new LiveStatisticsPublisher(state);
+        // The board's ESTIMATE follows its SPECTRUM on the wire, so SpectrumFitted never carries it:
+        // the spectrum goes on the page at once and its estimate is added when ResultCompleted brings it.
+        // Both events come from the pipeline's one worker thread, in order.
+        var pageSeq = new Dictionary<long, long>();
         pipeline.SpectrumFitted += r =>
         {
             if (r.Spectrum is { } s)
-                state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, r.Index);
+                pageSeq[r.Index] = state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, r.Index);
             publisher.Offer(() => pipeline.Results.Where(x => x.Fit is not null).Select(x => x.Fit!).ToList(), r.Counters);
+        };
+        pipeline.ResultCompleted += r =>
+        {
+            if (pageSeq.Remove(r.Index, out long seq) && r.DeviceEstimate is { Valid: true } e)
+                state.SetDeviceEstimate(seq, e.DeltaMeV);
         };
         return publisher;
     }
@@ -89,16 +112,24 @@ internal static class DashboardHosting
             });
     }
 
-    /// <summary>Waits for Ctrl+C, or for <paramref name="lingerSeconds"/> when given.</summary>
+    /// <summary>
+    /// Waits for <paramref name="lingerSeconds"/> (when given) or until Ctrl+C / SIGINT / SIGTERM,
+    /// whichever comes first; a signal ends the wait normally, so the server is disposed and the
+    /// process exits 0 with everything written.
+    /// </summary>
     public static async Task WaitAsync(double? lingerSeconds, TextWriter info)
     {
-        if (lingerSeconds is { } s) { await Task.Delay(TimeSpan.FromSeconds(s)).ConfigureAwait(false); return; }
-        info.WriteLine("Press Ctrl+C to stop serving.");
-        var stop = new TaskCompletionSource();
-        ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-        Console.CancelKeyPress += handler;
-        try { await stop.Task.ConfigureAwait(false); }
-        finally { Console.CancelKeyPress -= handler; }
+        if (lingerSeconds is null) info.WriteLine("Press Ctrl+C to stop serving.");
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Action<System.Runtime.InteropServices.PosixSignalContext> handler = c => { c.Cancel = true; stop.TrySetResult(); };
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, handler);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, handler);
+        if (lingerSeconds is { } s)
+        {
+            if (!(s >= 0) || s > int.MaxValue / 1000.0) throw new UsageException($"--linger {s} is not a number of seconds (0 to {int.MaxValue / 1000}).");
+            await Task.WhenAny(stop.Task, Task.Delay(TimeSpan.FromSeconds(s))).ConfigureAwait(false);
+        }
+        else await stop.Task.ConfigureAwait(false);
     }
 }
 

@@ -27,26 +27,33 @@ internal static class DemoCommand
         var dashboard = DashboardHosting.DashboardOption();
         var listen = DashboardHosting.ListenOption();
         var port = DashboardHosting.PortOption();
+        var allowHost = DashboardHosting.AllowHostOption();
         var linger = new Option<double?>("--linger") { Description = "With --dashboard: keep serving this many seconds after the run (default: until Ctrl+C)." };
         var plot = new Option<string?>("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
         var command = new Command("demo", "Simulated board with a reference film: spectra streamed, decoded, fitted live; homogeneity and the film's Table I row.")
         {
-            film, spectra, seed, journalDir, json, dashboard, listen, port, linger, plot,
+            film, spectra, seed, journalDir, json, dashboard, listen, port, linger, plot, allowHost,
         };
+        var plotExtras = new PlotOptions();
+        foreach (var o in plotExtras.All) command.Add(o);
         command.SetAction(p =>
         {
             FilmPreset preset = LiveOptions.Preset(p.GetValue(film)!);
             int n = p.GetValue(spectra) ?? preset.Positions;
             if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
                 throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
-            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot));
+            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot)) { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p) };
             return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
     }
 
     /// <summary>The dashboard and figure options of a demo run.</summary>
-    private sealed record DemoExtras(bool Dashboard, string? Listen, int Port, double? LingerSeconds, string? PlotDirectory);
+    private sealed record DemoExtras(bool Dashboard, string? Listen, int Port, double? LingerSeconds, string? PlotDirectory)
+    {
+        public string[] AllowHosts { get; init; } = [];
+        public FigureRequest? Figures { get; init; }
+    }
 
     private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
     {
@@ -83,7 +90,7 @@ internal static class DemoCommand
             if (state is not null)
             {
                 livePublisher = DashboardHosting.Attach(link.Pipeline, state);
-                serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info).ConfigureAwait(false));
+                serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info, extras.AllowHosts).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
             LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveLink.IsTerminal(output) && !json);
@@ -138,8 +145,8 @@ internal static class DemoCommand
         }
         if (extras.PlotDirectory is { } plotDir)
         {
-            var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList());
-            files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics));
+            var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList(), extras.Figures);
+            files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics, extras.Figures));
             info.WriteLine($"figures: {string.Join(", ", files)}");
         }
         if (json)

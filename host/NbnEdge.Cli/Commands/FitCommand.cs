@@ -29,7 +29,7 @@ internal static class FitCommand
             times.Mark("write");
             times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
-                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results))}");
+                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p)))}");
             return ExitCodes.Ok;
         });
         return command;

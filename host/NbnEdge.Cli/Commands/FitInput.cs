@@ -31,6 +31,7 @@ internal sealed class FitInput
     public Option<bool> LockInRms { get; } = new("--lockin-rms") { Description = "Nanonis files: the header's Lock-in>Amplitude is RMS (×√2 for the peak V_m); default: taken as the peak amplitude." };
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
+    public PlotOptions PlotExtras { get; } = new();
 
     public FitInput()
     {
@@ -42,6 +43,7 @@ internal sealed class FitInput
     {
         command.Add(Files);
         foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, Background, Channel, Sweeps, LockInRms, Json, Plot }) command.Add(o);
+        foreach (var o in PlotExtras.All) command.Add(o);
     }
 
     public GapFitOptions FitOptions(ParseResult p)

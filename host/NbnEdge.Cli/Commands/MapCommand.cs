@@ -19,6 +19,7 @@ internal static class MapCommand
         var command = new Command("map", "Fit every pixel of a grid (in parallel) and write the gap map as CSV and PNG, with the statistics over the map.") { grid, outDir };
         foreach (var o in new Option[] { input.Vm, input.FitVm, input.FitOffset, input.FitGamma, input.Gamma, input.FitLeakage, input.Leakage, input.Background, input.Channel, input.Sweeps, input.LockInRms, input.Json, input.Plot })
             command.Add(o);
+        foreach (var o in input.PlotExtras.All) command.Add(o);
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
@@ -33,20 +34,27 @@ internal static class MapCommand
             var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
             times.Mark("fit");
             string folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(folder);
+            try { Directory.CreateDirectory(folder); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InputDataException(folder, $"cannot write the gap map there (--out): {e.Message}");
+            }
             string stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(path) + "-gapmap");
             string csv = stem + ".csv";
             File.WriteAllText(csv, MapCsv(map, results));
             times.Mark("csv");
             var files = new List<string> { csv };
-            files.AddRange(PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results));
+            var figures = input.PlotExtras.Read(p);
+            var mapFigures = PlotOutput.ForMap(folder, Path.GetFileName(stem), map, results, figures);
+            if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
+            files.AddRange(mapFigures);
             times.Mark("map figures");
             var summary = StatsCommand.Summarise(results);
             times.Mark("statistics");
             if (p.GetValue(input.Plot) is { } plotDir)
             {
-                files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results));
-                if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics));
+                files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results, figures));
+                if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, figures));
             }
 
             if (p.GetValue(input.Json))
@@ -71,7 +79,9 @@ internal static class MapCommand
             else
             {
                 output.WriteLine($"{map.Width}×{map.Height} grid, {map.PixelsPresent} pixels present, {results.Length} fitted; wrote {string.Join(", ", files)}");
-                if (summary is null) output.WriteLine($"statistics: {StatsCommand.TooFewMessage(results)}");
+                if (summary is null)
+                    output.WriteLine(results.Any(r => r.IsUsable) ? $"statistics: {StatsCommand.TooFewMessage(results)}"
+                        : $"statistics: no usable fits (0 of {results.Length} pixels; try another --channel).");
                 else StatsCommand.Print(output, summary);
             }
             times.Mark("rest");

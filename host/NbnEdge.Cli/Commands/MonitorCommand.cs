@@ -36,6 +36,8 @@ internal static class MonitorCommand
         command.Add(dashboard);
         command.Add(listen);
         command.Add(dashboardPort);
+        var allowHost = DashboardHosting.AllowHostOption();
+        command.Add(allowHost);
         command.SetAction(p =>
         {
             string? where = p.GetValue(source);
@@ -49,7 +51,7 @@ internal static class MonitorCommand
             IByteSource byteSource = Open(where, serial, rate);
             SessionJournal? journal = p.GetValue(noJournal) ? null
                 : new SessionJournal(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)), "session");
-            var web = p.GetValue(dashboard) ? (p.GetValue(listen), p.GetValue(dashboardPort)) : ((string?, int)?)null;
+            var web = p.GetValue(dashboard) ? (p.GetValue(listen), p.GetValue(dashboardPort), p.GetValue(allowHost) ?? []) : ((string?, int, string[])?)null;
             return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web).GetAwaiter().GetResult();
         });
         return command;
@@ -69,7 +71,7 @@ internal static class MonitorCommand
     }
 
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
-        (string? Listen, int Port)? web = null)
+        (string? Listen, int Port, string[] AllowHosts)? web = null)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
@@ -88,7 +90,7 @@ internal static class MonitorCommand
                 var dashState = new NbnEdge.Dashboard.DashboardState();
                 dashState.SetSessionInfo($"monitor: {source.Name}", "spectrum #");
                 DashboardHosting.Attach(link.Pipeline, dashState);
-                server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? Console.Error : output).ConfigureAwait(false);
+                server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? Console.Error : output, w.AllowHosts).ConfigureAwait(false);
             }
             await using var serverLifetime = server;
             link.Session.StateChanged += change =>

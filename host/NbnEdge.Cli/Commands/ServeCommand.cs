@@ -20,12 +20,14 @@ internal static class ServeCommand
         var input = new FitInput();
         var listen = DashboardHosting.ListenOption();
         var port = DashboardHosting.PortOption();
+        var allowHost = DashboardHosting.AllowHostOption();
         var linger = new Option<double?>("--linger") { Description = "Serve for this many seconds, then exit (default: until Ctrl+C)." };
         var command = new Command("serve", "Serve the web dashboard for a finished session (folder or raw journal .nbnraw) or for spectra files (CSV, .dat, .3ds), fitted now.");
         input.AddTo(command);
         command.Add(listen);
         command.Add(port);
         command.Add(linger);
+        command.Add(allowHost);
         command.SetAction(async (p, ct) =>
         {
             var state = new DashboardState();
@@ -33,7 +35,7 @@ internal static class ServeCommand
             string? journal = args.Length == 1 ? FindJournal(args[0]) : null;
             if (journal is not null) await LoadSessionAsync(journal, state).ConfigureAwait(false);
             else LoadFiles(p, input, state);
-            await using var server = await DashboardHosting.StartAsync(state, p.GetValue(listen), p.GetValue(port), output).ConfigureAwait(false);
+            await using var server = await DashboardHosting.StartAsync(state, p.GetValue(listen), p.GetValue(port), output, p.GetValue(allowHost)).ConfigureAwait(false);
             await DashboardHosting.WaitAsync(p.GetValue(linger), output).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
@@ -59,23 +61,56 @@ internal static class ServeCommand
         var counters = await link.FinishAsync().ConfigureAwait(false);
         livePublisher.Stop();
         DashboardHosting.Publish(state, link.Pipeline.Results.Where(r => r.Fit is not null).Select(r => r.Fit!).ToList(), counters);
+        // A journal is a finished session: the page says so (and shows its summary) instead of "live".
+        var summary = LiveSummary.From(journal, link.Pipeline, counters, requireStatistics: false);
+        state.SetFinished(JsonOutput.ToLine(w =>
+        {
+            w.WriteStartObject();
+            summary.WriteFields(w);
+            w.WriteEndObject();
+        }));
     }
 
     private static void LoadFiles(System.CommandLine.ParseResult p, FitInput input, DashboardState state)
     {
         var (spectra, results) = input.ReadAndFit(p);
         var distance = FitCommand.LineDistances(spectra);
+        var grids = spectra.Where(s => s.PixelX is not null && s.PixelY is not null).ToList();
+        bool isGrid = grids.Count > 0 && grids.Count == spectra.Count;
         state.SetSessionInfo($"{spectra.Count} spectra from {string.Join(", ", spectra.Select(s => Path.GetFileName(s.Source)).Distinct().Take(3))}",
-            distance is null ? "spectrum #" : "distance (nm)");
+            distance is null ? "spectrum #" : "distance (nm)", isLine: !isGrid);
         for (int i = 0; i < spectra.Count; i++) state.AddFit(spectra[i], results[i], null, distance?[i] ?? i);
         DashboardHosting.Publish(state, results, null);
-        // A grid also gets its gap map.
-        var grids = spectra.Where(s => s.PixelX is not null && s.PixelY is not null).ToList();
+        // A grid also gets its gap map, in nm when the pixels carry positions.
         if (grids.Count > 0)
         {
             int width = grids.Max(s => s.PixelX!.Value) + 1, height = grids.Max(s => s.PixelY!.Value) + 1;
             var map = PlotOutput.GapMap(spectra, results, width, height);
-            state.SetGapMap(width, height, 1.0, System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref map[0, 0], map.Length));
+            state.SetGapMap(width, height, PixelSizeNm(grids, width),
+                System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref map[0, 0], map.Length));
         }
+        int usable = results.Count(r => r.IsUsable);
+        state.SetFinished(JsonOutput.ToLine(w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("spectra", spectra.Count);
+            w.WriteNumber("usable_fits", usable);
+            w.WriteEndObject();
+        }));
+    }
+
+    /// <summary>Grid spacing (nm per pixel) from two pixels of one row with positions (a grid may be rotated); NaN when they carry none.</summary>
+    internal static double PixelSizeNm(IReadOnlyList<Spectrum> grid, int width)
+    {
+        if (width < 2) return double.NaN;
+        foreach (var row in grid.Where(s => s.XNm is { } x && double.IsFinite(x) && s.YNm is { } y && double.IsFinite(y)).GroupBy(s => s.PixelY))
+        {
+            var a = row.MinBy(s => s.PixelX!.Value)!;
+            var b = row.MaxBy(s => s.PixelX!.Value)!;
+            if (b.PixelX == a.PixelX) continue;
+            double d = Math.Sqrt(Math.Pow(b.XNm!.Value - a.XNm!.Value, 2) + Math.Pow(b.YNm!.Value - a.YNm!.Value, 2)) / (b.PixelX!.Value - a.PixelX!.Value);
+            if (d > 0 && double.IsFinite(d)) return d;
+        }
+        return double.NaN;
     }
 }

@@ -27,8 +27,8 @@ internal static class StatsCommand
             times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
             {
-                var files = PlotOutput.ForFits(plotDir, spectra, results);
-                files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics));
+                var files = PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p));
+                files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, input.PlotExtras.Read(p)));
                 p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", files)}");
             }
             return ExitCodes.Ok;

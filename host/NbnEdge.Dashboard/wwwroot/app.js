@@ -19,7 +19,9 @@
   };
   const dirty = new Set();
   const timings = { updates: 0, lastUpdateParseMs: 0 };
-  window.__nbnedge = { state: S, timings, drawn: {} };
+  // For tests and the curious: the state, draw counts and timings, and each plot's axis ranges and legend box.
+  window.__nbnedge = { state: S, timings, drawn: {}, axes: {}, legends: {} };
+  const DEBUG = new URLSearchParams(location.search).has('debug');
 
   function resetAll() {
     S.fits = { seq0: 0, name: [], position: [], delta: [], err: [], device: [], flag: [] };
@@ -30,6 +32,12 @@
     if (u.reset) resetAll();
     S.spectraAdded = u.spectra_added;
     if (u.info) { S.info = u.info; dirty.add('info'); dirty.add('delta'); }
+    if (u.device_updates) {
+      // The board's estimate arrives after its spectrum: fill it in where that spectrum is.
+      const f = S.fits;
+      for (const [seq, v] of u.device_updates) { const i = seq - f.seq0; if (i >= 0 && i < f.device.length) f.device[i] = v; }
+      dirty.add('delta');
+    }
     if (u.fits) {
       const f = S.fits, n = u.fits.name.length;
       if (f.name.length === 0) f.seq0 = u.fits.from;
@@ -51,7 +59,7 @@
     if (u.stats) { S.stats = u.stats; dirty.add('histogram'); dirty.add('numbers'); }
     if (u.link) { S.link = u.link; dirty.add('link'); }
     if (u.map) { S.map = u.map; dirty.add('map'); }
-    if (u.finished) { S.finished = u.finished; dirty.add('finished'); }
+    if (u.finished) { S.finished = u.finished; dirty.add('finished'); showConnection(); }
     dirty.add('count');
     schedule();
   }
@@ -74,7 +82,11 @@
 
   function render() {
     const d = new Set(dirty); dirty.clear();
-    if (d.has('info')) { setText(byId('title'), S.info.title); document.title = S.info.title + ' – NbnEdge'; }
+    if (d.has('info')) {
+      setText(byId('title'), S.info.title); document.title = S.info.title + ' – NbnEdge';
+      // A grid's spectra are not a line: no Δ-against-spectrum-# plot (the gap map shows them).
+      byId('delta-card').classList.toggle('hidden', S.info.is_line === false);
+    }
     if (d.has('count')) setField('spectra_added', S.spectraAdded, 'count');
     if (d.has('numbers')) timed('numbers', drawNumbers);
     if (d.has('spectrum')) timed('spectrum', drawSpectrum);
@@ -84,8 +96,11 @@
     if (d.has('map')) timed('map', drawMap);
     if (d.has('link')) timed('link', drawLink);
     if (d.has('finished')) timed('finished', drawFinished);
-    const rt = byId('render-times');
-    rt.textContent = `draw: waterfall ${fmt(timings.waterfall, 1)} ms, histogram ${fmt(timings.histogram, 1)} ms, Δ ${fmt(timings.delta, 1)} ms`;
+    if (DEBUG) {
+      const rt = byId('render-times');
+      rt.classList.remove('hidden');
+      rt.textContent = `draw: waterfall ${fmt(timings.waterfall, 1)} ms, histogram ${fmt(timings.histogram, 1)} ms, Δ ${fmt(timings.delta, 1)} ms`;
+    }
   }
 
   // ---- numbers: data-value keeps the exact JSON number for comparisons; the text is rounded for people ----
@@ -110,6 +125,35 @@
       setText(el, display(v, unit || el.dataset.unit));
     }
   }
+  // Decimals that show an error where it matters, and its value to the same place
+  // (one significant digit of the error, two when it starts with 1 or 2: 0.0006 → 4 places, 0.12 → 2).
+  function decimalsFor(err) {
+    if (err === null || !isFinite(err) || err <= 0) return 4;
+    const exp = Math.floor(Math.log10(err)), lead = err / Math.pow(10, exp);
+    return Math.min(9, Math.max(0, -exp + (lead < 3 ? 1 : 0)));
+  }
+  function withError(v, e, unit) {
+    if (v === null || !isFinite(v)) return '–';
+    const d = decimalsFor(e);
+    return (e === null || !isFinite(e) || e <= 0) ? `${fmt(v, d)} ${unit}` : `${fmt(v, d)} ± ${fmt(e, d)} ${unit}`;
+  }
+  // SI prefixes so that values read 1 to 999 (2.2e-9 A → 2.2 nA): the factor and its prefix.
+  function engineering(maxAbs) {
+    if (!(maxAbs > 0) || !isFinite(maxAbs)) return { f: 1, p: '' };
+    const e3 = Math.max(-15, Math.min(12, Math.floor(Math.log10(maxAbs) / 3) * 3));
+    return { f: Math.pow(10, -e3), p: { '-15': 'f', '-12': 'p', '-9': 'n', '-6': 'µ', '-3': 'm', '0': '', '3': 'k', '6': 'M', '9': 'G', '12': 'T' }[e3] };
+  }
+  // The conductance axis: normalised, an SI unit with its prefix, or arbitrary units scaled by a power of 1000.
+  function conductanceAxis(unit, values) {
+    if (unit === 'normalised') return { f: 1, label: 'dI/dV (normalised)' };
+    let m = 0; for (const v of values) if (v !== null && isFinite(v)) m = Math.max(m, Math.abs(v));
+    const e = engineering(m);
+    if (unit) return { f: e.f, label: `dI/dV (${e.p}${unit})` };
+    const exp = Math.round(-Math.log10(e.f));
+    return { f: e.f, label: exp === 0 ? 'dI/dV (arb. units)' : `dI/dV (×10${sup(exp)}, arb. units)` };
+  }
+  function sup(n) { const d = '⁰¹²³⁴⁵⁶⁷⁸⁹'; return (n < 0 ? '⁻' : '') + String(Math.abs(n)).split('').map((c) => d[+c]).join(''); }
+
   function drawNumbers() {
     const st = S.stats;
     if (st) {
@@ -118,11 +162,22 @@
       setField('intrinsic_sigma_ci_meV.1', st.intrinsic_sigma_ci_meV[1]);
     }
     const l = S.latest;
-    if (l) for (const k of ['name', 'delta_meV', 'delta_err_meV', 'device_delta_meV', 'flag']) setField('latest.' + k, l[k]);
+    if (l) {
+      for (const k of ['name', 'device_delta_meV', 'flag']) setField('latest.' + k, l[k]);
+      // Δ and its error in one unit to the error's precision: "2.1002 ± 0.0006 meV".
+      const d = decimalsFor(l.delta_err_meV);
+      for (const el of document.querySelectorAll('[data-field="latest.delta_meV"]')) {
+        el.dataset.value = l.delta_meV === null ? '' : String(l.delta_meV); setText(el, fmt(l.delta_meV, d));
+      }
+      for (const el of document.querySelectorAll('[data-field="latest.delta_err_meV"]')) {
+        el.dataset.value = l.delta_err_meV === null ? '' : String(l.delta_err_meV); setText(el, fmt(l.delta_err_meV, d) + ' meV');
+      }
+    }
   }
 
   // ---- plotting primitives ----
   function setup(canvas) {
+    const id = canvas.id;
     const dpr = window.devicePixelRatio || 1;
     const w = canvas.clientWidth, h = canvas.clientHeight;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
@@ -131,7 +186,7 @@
     const ctx = canvas.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, h);
-    return { ctx, w, h };
+    return { ctx, w, h, id };
   }
 
   function niceStep(span, target) {
@@ -148,7 +203,8 @@
   }
   function tickLabel(v, step) {
     const d = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-    return v.toFixed(Math.min(d, 6));
+    // Data are scaled to 1…999 before plotting; a step below 1e-6 would otherwise print 0.000000 on every tick.
+    return d > 6 ? v.toExponential(1) : v.toFixed(d);
   }
   function range(values, pad) {
     let lo = Infinity, hi = -Infinity;
@@ -187,6 +243,7 @@
       ctx.save(); ctx.translate(13, (box.t + box.b) / 2); ctx.rotate(-Math.PI / 2);
       ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.fillText(ylabel, 0, 0); ctx.restore();
     }
+    window.__nbnedge.axes[g.id] = { x: [xr[0], xr[1]], y: [yr[0], yr[1]], xlabel, ylabel, box };
     return { X, Y, box };
   }
   function clip(g, box) { g.ctx.save(); g.ctx.beginPath(); g.ctx.rect(box.l, box.t, box.r - box.l, box.b - box.t); g.ctx.clip(); }
@@ -200,10 +257,13 @@
     }
     ctx.stroke();
   }
-  function legend(g, box, items) {
+  const LEGEND_LINE = 17;
+  // Inside the plot's upper right corner, or, with above = true, in a band reserved above the plot box.
+  function legend(g, box, items, above) {
     const { ctx } = g; ctx.font = `12px ${FONT}`;
     let wmax = 0; for (const it of items) wmax = Math.max(wmax, ctx.measureText(it.text).width);
-    const x0 = box.r - wmax - 40, y0 = box.t + 6, lh = 17;
+    const lh = LEGEND_LINE, x0 = box.r - wmax - 40, y0 = above ? box.t - items.length * lh - 6 : box.t + 6;
+    window.__nbnedge.legends[g.id] = { l: x0 - 6, t: y0 - 4, r: x0 + wmax + 36, b: y0 + items.length * lh + 2 };
     ctx.fillStyle = 'rgba(255,255,255,0.9)'; ctx.strokeStyle = C.grid;
     ctx.fillRect(x0 - 6, y0 - 4, wmax + 42, items.length * lh + 6); ctx.strokeRect(x0 - 6, y0 - 4, wmax + 42, items.length * lh + 6);
     items.forEach((it, i) => {
@@ -237,22 +297,25 @@
     const l = S.latest;
     if (!l) { empty(g, 'waiting for the first spectrum…'); return; }
     const xr = range(l.bias_mV, 0.02);
-    const yr = range(l.model ? l.conductance.concat(l.model) : l.conductance, 0.06);
-    const a = axes(g, xr, yr, '', 'dI/dV', { bottom: 20, noXTicks: true });
+    const ca = conductanceAxis(l.conductance_unit, l.conductance);
+    const sc = (arr) => arr.map((v) => v === null ? null : v * ca.f);
+    const cond = sc(l.conductance), model = l.model ? sc(l.model) : null;
+    const yr = range(model ? cond.concat(model) : cond, 0.06);
+    const a = axes(g, xr, yr, '', ca.label, { bottom: 20, noXTicks: true });
     clip(g, a.box);
     g.ctx.fillStyle = C.ink;
     for (let i = 0; i < l.bias_mV.length; i++) {
-      const v = l.conductance[i]; if (v === null) continue;
+      const v = cond[i]; if (v === null) continue;
       g.ctx.beginPath(); g.ctx.arc(a.X(l.bias_mV[i]), a.Y(v), 2.2, 0, 7); g.ctx.fill();
     }
-    if (l.model) line(g.ctx, l.bias_mV, l.model, a.X, a.Y, C.red, 2.2);
+    if (model) line(g.ctx, l.bias_mV, model, a.X, a.Y, C.red, 2.2);
     g.ctx.restore();
-    const items = [{ kind: 'point', color: C.ink, text: l.name }];
-    if (l.model) items.push({ kind: 'line', color: C.red, text: `fit: Δ = ${fmt(l.delta_meV, 4)} ± ${fmt(l.delta_err_meV * 1000, 1)} µeV` });
+    const items = [{ kind: 'point', color: C.ink, text: l.name + (l.flag && l.flag !== 'ok' ? ` (${l.flag})` : '') }];
+    if (model) items.push({ kind: 'line', color: C.red, text: `fit: Δ = ${withError(l.delta_meV, l.delta_err_meV, 'meV')}` });
     legend(g, a.box, items);
 
-    if (!l.model) { empty(gr, 'no fit'); return; }
-    const res = l.conductance.map((v, i) => (v === null || l.model[i] === null) ? null : v - l.model[i]);
+    if (!model) { empty(gr, 'no fit'); return; }
+    const res = cond.map((v, i) => (v === null || model[i] === null) ? null : v - model[i]);
     let m = 0; for (const v of res) if (v !== null) m = Math.max(m, Math.abs(v));
     const b = axes(gr, xr, [-1.2 * (m || 1), 1.2 * (m || 1)], 'bias (mV)', 'resid.', { top: 4 });
     clip(gr, b.box);
@@ -308,7 +371,10 @@
     let xlo = e[0], xhi = e[e.length - 1];
     if (haveG) { xlo = Math.min(xlo, mu - 3.5 * sg); xhi = Math.max(xhi, mu + 3.5 * sg); }
     let top = Math.max(...c, haveG ? amp : 0, 1);
-    const a = axes(g, [xlo - (xhi - xlo) * 0.02, xhi + (xhi - xlo) * 0.02], [0, top * 1.35], 'Δ (meV)', 'spectra per bin');
+    const nItems = 1 + (haveG ? 1 : 0) + (st.intrinsic_sigma_meV !== null ? 1 : 0);
+    // The legend gets its own band above the bars: it never covers one.
+    const a = axes(g, [xlo - (xhi - xlo) * 0.02, xhi + (xhi - xlo) * 0.02], [0, top * 1.08], 'Δ (meV)', 'spectra per bin',
+      { top: nItems * LEGEND_LINE + 14 });
     clip(g, a.box);
     const ctx = g.ctx;
     for (let i = 0; i < c.length; i++) {
@@ -324,8 +390,9 @@
     ctx.restore();
     const items = [{ kind: 'box', color: C.sky, text: `${st.n} spectra` }];
     if (haveG) items.push({ kind: 'line', color: C.red, text: `Gaussian: Δ₀ = ${fmt(mu, 4)} meV, σ = ${fmt(sg * 1000, 1)} µeV` });
-    if (st.intrinsic_sigma_meV !== null) items.push({ kind: 'none', color: C.ink, text: `σ_int = ${fmt(st.intrinsic_sigma_meV * 1000, 1)} µeV` });
-    legend(g, a.box, items);
+    if (st.intrinsic_sigma_meV !== null) items.push({ kind: 'none', color: C.ink, text: `σᵢₙₜ = ${fmt(st.intrinsic_sigma_meV * 1000, 1)} µeV` });
+    legend(g, a.box, items, true);
+    window.__nbnedge.bars = { histogram: c.map((v, i) => ({ l: a.X(e[i]), r: a.X(e[i + 1]), t: a.Y(v), b: a.Y(0) })) };
   }
 
   function drawWaterfall() {
@@ -349,7 +416,10 @@
       const w = W[pick(k)]; bmin = Math.min(bmin, w[1]); bmax = Math.max(bmax, w[2]);
       for (let j = 3; j < w.length; j++) { const v = w[j]; if (v !== null) { gmin = Math.min(gmin, v + k * off); gmax = Math.max(gmax, v + k * off); } }
     }
-    const a = axes(g, [bmin, bmax], range([gmin, gmax], 0.03), 'bias (mV)', 'dI/dV + offset');
+    // The waterfall's values are in the unit of the latest spectrum; show them with its prefix.
+    const ca = conductanceAxis(S.latest ? S.latest.conductance_unit : null, [gmin, gmax]);
+    const a = axes(g, [bmin, bmax], range([gmin * ca.f, gmax * ca.f], 0.03), 'bias (mV)', ca.label.replace('dI/dV', 'dI/dV + offset'));
+    const Y0 = a.Y; a.Y = (v) => Y0(v * ca.f);
     clip(g, a.box);
     const ctx = g.ctx; ctx.lineWidth = drawn > 100 ? 0.8 : 1.4;
     for (let k = 0; k < drawn; k++) {
@@ -376,11 +446,13 @@
     const g = setup(byId('map'));
     const vals = m.delta_meV.filter((v) => v !== null);
     const [lo, hi] = vals.length ? range(vals, 0) : [0, 1];
-    const wNm = m.width * m.pixel_nm, hNm = m.height * m.pixel_nm;
+    // Without a known pixel size the axes count pixels, and say so.
+    const known = m.pixel_nm !== null && m.pixel_nm > 0, px = known ? m.pixel_nm : 1, unit = known ? 'nm' : 'pixels';
+    const wNm = m.width * px, hNm = m.height * px;
     // Square pixels: fit the map's aspect ratio into the plot area, leaving room for the colour bar.
     const avail = { w: g.w - 66 - 90, h: g.h - 52 };
     const scale = Math.min(avail.w / wNm, avail.h / hNm);
-    const a = axes(g, [0, wNm], [0, hNm], 'x (nm)', 'y (nm)', { right: g.w - 66 - wNm * scale, bottom: g.h - 10 - hNm * scale });
+    const a = axes(g, [0, wNm], [0, hNm], `x (${unit})`, `y (${unit})`, { right: g.w - 66 - wNm * scale, bottom: g.h - 10 - hNm * scale });
     const img = g.ctx.createImageData(m.width, m.height);
     for (let y = 0; y < m.height; y++) for (let x = 0; x < m.width; x++) {
       const v = m.delta_meV[y * m.width + x], o = ((m.height - 1 - y) * m.width + x) * 4; // row 0 at the bottom
@@ -413,32 +485,80 @@
     }
   }
 
+  // Readable names and units for the CLI's final JSON keys; anything else is shown by its key, unit from its suffix.
+  const LABELS = {
+    film: 'film', positions: 'positions', seed: 'seed', source: 'source', bytes: 'bytes received',
+    frames_ok: 'frames ok', frames_bad: 'frames bad (CRC)', frames_lost: 'frames lost', frames_unknown_type: 'frames of unknown type',
+    reboots: 'board reboots', spectra_received: 'spectra received', spectra_complete: 'spectra complete',
+    spectra_incomplete: 'spectra incomplete', spectra_fitted: 'spectra fitted', usable_fits: 'usable fits', spectra: 'spectra',
+    estimates: 'device estimates', estimates_unmatched: 'estimates without spectrum', estimates_missing: 'estimates missing',
+    mean_delta_meV: 'mean Δ', delta_meV: 'Δ', sd_meV: 'standard deviation of Δ', mean_meV: 'mean Δ',
+    intrinsic_sigma_meV: 'intrinsic σᵢₙₜ', intrinsic_sigma_ci_meV: 'σᵢₙₜ interval (95 %)', intrinsic_sigma_lower_meV: 'σᵢₙₜ interval, lower',
+    intrinsic_sigma_upper_meV: 'σᵢₙₜ interval, upper', rms_fit_error_meV: 'rms fit error', estimate_vs_fit_rms_meV: 'device − host fit, rms',
+    estimate_vs_fit_mean_meV: 'device − host fit, mean', estimates_compared: 'estimates compared', gauss_mean_meV: 'Gaussian Δ₀', gauss_sigma_meV: 'Gaussian σ',
+    true_mean_delta_meV: 'true mean Δ (simulator)', true_sigma_meV: 'true σ (simulator)', fit_vs_truth_rms_meV: 'fit − truth, rms',
+    latency_median_ms: 'latency, median', latency_max_ms: 'latency, max', wall_time_s: 'wall time',
+    thickness_nm: 'thickness d', tc_K: 'Tc', r_sheet_ohm: 'R□', l_sheet_pH: 'L□', delta_over_kTc: 'Δ/kB·Tc',
+    paper_delta_meV: 'Δ (paper)', paper_l_sheet_pH: 'L□ (paper)', paper_delta_over_kTc: 'Δ/kB·Tc (paper)',
+    journal_raw: 'raw journal', journal_results: 'results journal', table_row: 'Table I row', n: 'spectra in statistics',
+  };
+  const UNITS = [['_meV', 'meV'], ['_ms', 'ms'], ['_s', 's'], ['_K', 'K'], ['_nm', 'nm'], ['_pH', 'pH'], ['_ohm', 'Ω'], ['_mV', 'mV'], ['_uV', 'µV']];
+  function describe(key) {
+    let unit = '';
+    for (const [suffix, u] of UNITS) if (key.endsWith(suffix)) { unit = u; break; }
+    let label = LABELS[key];
+    if (!label) { label = key; for (const [suffix] of UNITS) if (label.endsWith(suffix)) { label = label.slice(0, -suffix.length); break; } label = label.replace(/_/g, ' '); }
+    return { label, unit };
+  }
+  // Text for people: sub-meV spreads in µeV, other numbers to 6 significant digits.
+  function pretty(v, unit) {
+    if (typeof v !== 'number') return { text: String(v), unit };
+    if (unit === 'meV' && Math.abs(v) < 0.1 && v !== 0) return { text: String(+(v * 1000).toPrecision(4)), unit: 'µeV' };
+    return { text: Number.isInteger(v) ? String(v) : String(+v.toPrecision(6)), unit };
+  }
+
   function drawFinished() {
     byId('finished-card').classList.remove('hidden');
     byId('finished-badge').classList.remove('hidden');
-    const dl = byId('finished'); dl.textContent = '';
-    // Every scalar of the CLI's final JSON, flattened with dots: the page shows exactly what the CLI printed.
+    const tb = byId('finished').tBodies[0]; tb.textContent = '';
+    // Every scalar of the CLI's final JSON, as a labelled row with its unit; data-value keeps the exact number.
     const walk = (o, prefix) => {
       for (const [k, v] of Object.entries(o)) {
         const key = prefix ? prefix + '.' + k : k;
-        if (v !== null && typeof v === 'object' && !Array.isArray(v)) { walk(v, key); continue; }
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+          const tr = document.createElement('tr'); const th = document.createElement('th');
+          th.colSpan = 3; th.textContent = describe(k).label; tr.append(th); tb.append(tr);
+          walk(v, key); continue;
+        }
         if (Array.isArray(v) && (v.length > 4 || v.some((x) => x !== null && typeof x === 'object'))) continue;
-        const dt = document.createElement('dt'); dt.textContent = key;
-        const dd = document.createElement('dd'); dd.dataset.field = 'finished.' + key;
-        dd.dataset.value = Array.isArray(v) ? JSON.stringify(v) : (v === null ? '' : String(v));
-        dd.textContent = Array.isArray(v) ? v.map((x) => typeof x === 'number' ? String(+x.toPrecision(6)) : String(x)).join(', ')
-          : typeof v === 'number' ? String(+v.toPrecision(6)) : String(v);
-        dl.append(dt, dd);
+        const d = describe(k);
+        const tr = document.createElement('tr');
+        const a = document.createElement('td'); a.textContent = d.label;
+        const b = document.createElement('td'); b.className = 'num'; b.dataset.field = 'finished.' + key;
+        const c = document.createElement('td'); c.className = 'unit';
+        b.dataset.value = Array.isArray(v) ? JSON.stringify(v) : (v === null ? '' : String(v));
+        if (Array.isArray(v)) { const p = v.map((x) => pretty(x, d.unit)); b.textContent = p.map((x) => x.text).join(' – '); c.textContent = p.length ? p[0].unit : d.unit; }
+        else if (v === null) { b.textContent = '–'; c.textContent = d.unit; }
+        else { const p = pretty(v, d.unit); b.textContent = p.text; c.textContent = p.unit; }
+        tr.append(a, b, c); tb.append(tr);
       }
     };
     walk(S.finished, '');
   }
 
   // ---- connection ----
-  function connect() {
+  let connected = false;
+  // A finished session is "finished" whether or not its server still runs; only a live one reconnects.
+  function showConnection() {
     const conn = byId('connection');
+    // (The "finished" badge beside it says that the session is over; this says whether its server still answers.)
+    const [text, cls, value] = S.finished ? (connected ? ['', 'conn-done', 'finished'] : ['server stopped', 'conn-done', 'finished'])
+      : connected ? ['live', 'conn-live', 'live'] : ['reconnecting…', 'conn-lost', 'lost'];
+    conn.textContent = text; conn.className = cls; conn.dataset.value = value;
+  }
+  function connect() {
     const es = new EventSource('/api/events');
-    es.addEventListener('open', () => { conn.textContent = 'live'; conn.className = 'conn-live'; conn.dataset.value = 'live'; });
+    es.addEventListener('open', () => { connected = true; showConnection(); });
     es.addEventListener('update', (ev) => {
       const t0 = performance.now();
       const u = JSON.parse(ev.data);
@@ -447,9 +567,9 @@
       applyUpdate(u);
     });
     es.addEventListener('error', () => {
-      // EventSource reconnects by itself and resumes from the last event id.
-      conn.textContent = S.finished ? 'finished (server closed)' : 'reconnecting…';
-      conn.className = S.finished ? 'conn-wait' : 'conn-lost'; conn.dataset.value = 'lost';
+      // EventSource reconnects by itself and resumes from the last event id; a finished session has nothing more to say.
+      connected = false; showConnection();
+      if (S.finished) es.close();
     });
   }
   window.addEventListener('resize', () => { for (const k of ['spectrum', 'delta', 'histogram', 'waterfall', 'map']) dirty.add(k); schedule(); });
