@@ -64,6 +64,12 @@ public class InstalledToolTests
         Assert.AreEqual(inProcessFit.Stdout, fit.Stdout, "the installed tool fits exactly as the in-process CLI");
         Assert.IsTrue(fit.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 20);
 
+        // Not a terminal: plain text, no escape sequences, in tables and progress alike.
+        var table = Run(exe, work, "fit", line, "--vm", "0.035");
+        Assert.AreEqual(0, table.Code);
+        StringAssert.Contains(table.Stdout, "x0.0nm");
+        Assert.IsFalse(table.Stdout.Contains('\u001b') || table.Stderr.Contains('\u001b'), "escape sequences in piped output");
+
         var demo = Run(exe, work, "demo", "--spectra", "5", "--json", "--journal", Path.Combine(work, "j1"));
         var inProcessDemo = CliRunner.Run("demo", "--spectra", "5", "--json", "--journal", Path.Combine(work, "j2"));
         Assert.AreEqual(0, demo.Code, demo.Stderr);
@@ -81,9 +87,41 @@ public class InstalledToolTests
 
         Assert.IsTrue(compared >= 30, $"compared {compared} fields");
         Assert.AreEqual(5, a.RootElement.GetProperty("spectra_fitted").GetInt32());
+        Assert.IsFalse(demo.Stdout.Contains('\u001b') || demo.Stderr.Contains('\u001b'), "escape sequences in piped output");
 
         var uninstall = Run("dotnet", work, "tool", "uninstall", "--tool-path", tools, "nbnedge");
         Assert.AreEqual(0, uninstall.Code, uninstall.Stdout + uninstall.Stderr);
         Assert.IsFalse(File.Exists(exe));
+    }
+}
+
+[TestClass]
+public class ConsoleConventionTests
+{
+    [TestMethod]
+    public void NoColorTurnsColoursOffEvenOnATerminal()
+    {
+        string? before = Environment.GetEnvironmentVariable("NO_COLOR");
+        try
+        {
+            Environment.SetEnvironmentVariable("NO_COLOR", "1");
+            Assert.IsTrue(ConsoleFactory.NoColorRequested);
+            Assert.AreEqual(Spectre.Console.ColorSystem.NoColors, ConsoleFactory.For(Console.Out).Profile.Capabilities.ColorSystem);
+            Environment.SetEnvironmentVariable("NO_COLOR", "");
+            Assert.IsFalse(ConsoleFactory.NoColorRequested, "an empty NO_COLOR does not count (no-color.org)");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NO_COLOR", before);
+        }
+    }
+
+    [TestMethod]
+    public void VersionIsNbnEdgesOwnWithItsCommit()
+    {
+        var r = CliRunner.Run("--version");
+        Assert.AreEqual(0, r.ExitCode);
+        StringAssert.Matches(r.Stdout.Trim(), new System.Text.RegularExpressions.Regex(@"^\d+\.\d+\.\d+(\+[0-9a-f]{40})?$"));
+        Assert.AreEqual(typeof(CommandLine).Assembly.GetName().Version!.ToString(3), r.Stdout.Trim().Split('+')[0]);
     }
 }
