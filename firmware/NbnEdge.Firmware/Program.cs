@@ -10,7 +10,10 @@ namespace NbnEdge.Firmware
 {
     /// <summary>
     /// Entry point on the board: sets the pins from the board definition, opens COM2, and runs the
-    /// device logic on three threads (acquisition, transmit, receive events) plus a status timer.
+    /// device logic on four threads plus a status timer: acquisition (DRDY → SPI read → sweep
+    /// assembly, highest priority, never waits for anything else), the spectrum worker (SPECTRUM
+    /// encoding and the estimator, from a double buffer), transmit (queue → UART) and receive
+    /// events. See firmware/README.md for the time budget.
     /// </summary>
     public class Program
     {
@@ -45,6 +48,10 @@ namespace NbnEdge.Firmware
             transmitter.Start();
             _device.Boot();
 
+            Thread worker = new Thread(SpectrumWorkerLoop);
+            worker.Priority = ThreadPriority.BelowNormal;
+            worker.Start();
+
             Thread acquisition = new Thread(AcquisitionLoop);
             acquisition.Priority = ThreadPriority.Highest;
             acquisition.Start();
@@ -62,6 +69,17 @@ namespace NbnEdge.Firmware
                 {
                     // Not running: wait for START without spinning.
                     Thread.Sleep(10);
+                }
+            }
+        }
+
+        private static void SpectrumWorkerLoop()
+        {
+            while (true)
+            {
+                if (!_device.ProcessPendingSpectrum())
+                {
+                    _device.WaitForSpectrum(100);
                 }
             }
         }

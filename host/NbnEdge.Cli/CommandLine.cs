@@ -37,6 +37,12 @@ public static class CommandLine
             ModelTableCommand.Create(output),
         };
         foreach (var extra in ExtraCommands.Create(output)) root.Add(extra);
+        // --version names nbnedge's own version and commit (the informational version the SDK
+        // stamps from git), whoever the entry assembly is (a test host, the tool shim).
+        foreach (var option in root.Options.OfType<VersionOption>())
+        {
+            option.Action = new VersionAction(output);
+        }
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -71,6 +77,22 @@ public static class CommandLine
             if (Environment.GetEnvironmentVariable("NBNEDGE_DEBUG") == "1") error.WriteLine(e);
             return ExitCodes.InternalError;
         }
+    }
+}
+
+/// <summary>Prints nbnedge's version and the commit it was built from.</summary>
+internal sealed class VersionAction(TextWriter output) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    /// <summary>The version, with <c>+commit</c> when the build knew it.</summary>
+    public static string Version =>
+        typeof(CommandLine).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? typeof(CommandLine).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        output.WriteLine(Version);
+        return ExitCodes.Ok;
     }
 }
 

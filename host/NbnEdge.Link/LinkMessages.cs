@@ -26,8 +26,9 @@ public sealed record EstimateInfo(uint SpectrumId, int DeviceEpoch, uint Seq, in
 /// <param name="DrdyTimeouts">DRDY waits that timed out</param>
 /// <param name="TxDroppedFrames">frames the device's transmit queue dropped</param>
 /// <param name="FreeHeapBytes">free managed heap in bytes</param>
+/// <param name="SpectraDropped">finished sweeps the device dropped because its spectrum worker was busy (0 from firmware that does not send it)</param>
 public sealed record StatusInfo(int DeviceEpoch, uint Seq, uint UptimeMs, uint SpectraDone, uint Samples, uint Overranges,
-    uint AdcCrcErrors, uint DrdyTimeouts, uint TxDroppedFrames, uint FreeHeapBytes);
+    uint AdcCrcErrors, uint DrdyTimeouts, uint TxDroppedFrames, uint FreeHeapBytes, uint SpectraDropped = 0);
 
 /// <summary>A LOG line from the device.</summary>
 /// <param name="DeviceEpoch">device life it arrived in</param>

@@ -177,7 +177,7 @@ public sealed class SpectrumStreamAssembler
             case MessageType.Status:
                 StatusReport s = f.Status;
                 StatusReceived?.Invoke(new StatusInfo(_epoch, f.Seq, s.UptimeMs, s.SpectraDone, s.Samples, s.Overranges,
-                    s.AdcCrcErrors, s.DrdyTimeouts, s.TxDroppedFrames, s.FreeHeapBytes));
+                    s.AdcCrcErrors, s.DrdyTimeouts, s.TxDroppedFrames, s.FreeHeapBytes, s.SpectraDropped));
                 break;
             case MessageType.Log:
                 LogReceived?.Invoke(new LogInfo(_epoch, f.Seq, f.GetText()));

@@ -360,6 +360,11 @@ public sealed class SimulatedBoard : IDuplexByteSource
         if (device.Running)
         {
             device.AcquireOnce();
+            // The board's spectrum worker: takes what acquisition handed over. Simulated time does
+            // not pass for it (the real worker runs beside acquisition on the other core's time),
+            // so the simulated board never drops a spectrum for a busy worker; the handoff is the
+            // same code either way.
+            while (device.ProcessPendingSpectrum()) { }
         }
         else
         {

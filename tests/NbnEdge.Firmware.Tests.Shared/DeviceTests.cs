@@ -227,6 +227,10 @@ namespace NbnEdge.Firmware.Tests
             for (int i = 0; i < total; i++)
             {
                 Assert.AreEqual(0, device.AcquireOnce());
+                while (device.ProcessPendingSpectrum())
+                {
+                }
+
                 Drain(device, sink);
             }
 

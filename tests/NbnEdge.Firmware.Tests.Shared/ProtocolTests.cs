@@ -261,7 +261,7 @@ namespace NbnEdge.Firmware.Tests
 
             StatusReport s = new StatusReport();
             s.UptimeMs = 1; s.SpectraDone = 2; s.Samples = 3; s.Overranges = 4;
-            s.AdcCrcErrors = 5; s.DrdyTimeouts = 6; s.TxDroppedFrames = 7; s.FreeHeapBytes = 0xFFFFFFFF;
+            s.AdcCrcErrors = 5; s.DrdyTimeouts = 6; s.TxDroppedFrames = 7; s.FreeHeapBytes = 0xFFFFFFFF; s.SpectraDropped = 8;
             d = DecodeOne(Copy(encoder.Output, encoder.EncodeStatus(s)));
             StatusReport r = d.Frame.Status;
             Assert.AreEqual((int)MessageType.Status, (int)d.Frame.Type);
@@ -273,7 +273,16 @@ namespace NbnEdge.Firmware.Tests
             Assert.AreEqual(6u, r.DrdyTimeouts);
             Assert.AreEqual(7u, r.TxDroppedFrames);
             Assert.AreEqual(0xFFFFFFFFu, r.FreeHeapBytes);
-            Assert.AreEqual(8 + 32, d.BodyLength);
+            Assert.AreEqual(8u, r.SpectraDropped);
+            Assert.AreEqual(8 + 36, d.BodyLength);
+
+            // Firmware from before the trailing spectra_dropped field sends 32 bytes: still read, dropped = 0.
+            byte[] older = new byte[32];
+            older[0] = 42;
+            d = DecodeOne(Copy(encoder.Output, encoder.EncodeText(MessageType.Status, older, 0, 32)));
+            Assert.AreEqual((int)MessageType.Status, (int)d.Frame.Type);
+            Assert.AreEqual(42u, d.Frame.Status.UptimeMs);
+            Assert.AreEqual(0u, d.Frame.Status.SpectraDropped);
 
             byte[] detail = new byte[16];
             int dn = Utf8Text.Encode("bad key", detail, 0);

@@ -9,7 +9,9 @@ namespace NbnEdge.Firmware.Device
     /// <summary>
     /// The firmware without its hardware: converter driver, sweep assembly, estimator seam, protocol
     /// and counters, wired together. The nanoFramework app (or a simulator) supplies the transport,
-    /// platform and threads: one calls <see cref="AcquireOnce"/> in a loop, one drains
+    /// platform and threads: one calls <see cref="AcquireOnce"/> in a loop (and only that: it never
+    /// waits for the estimator or the UART), one calls <see cref="ProcessPendingSpectrum"/> when
+    /// <see cref="WaitForSpectrum"/> says a sweep was handed over, one drains
     /// <see cref="PumpTransmit"/> into the UART, received bytes go to <see cref="OnReceived"/>, and a
     /// timer calls <see cref="SendStatus"/>. Everything is allocated in the constructor; the sample
     /// and spectrum paths allocate nothing.
@@ -35,6 +37,7 @@ namespace NbnEdge.Firmware.Device
         private readonly FrameEncoder _encoder = new FrameEncoder();
         private readonly FrameDecoder _decoder = new FrameDecoder();
         private readonly TransmitQueue _queue = new TransmitQueue(TransmitQueueFrames);
+        private readonly SpectrumHandoff _handoff = new SpectrumHandoff(MaxPoints);
         private readonly StatusReport _status = new StatusReport();
         private readonly EstimateReport _estimate = new EstimateReport();
         private readonly AdcSample _sample = new AdcSample();
@@ -226,7 +229,11 @@ namespace NbnEdge.Firmware.Device
             }
         }
 
-        /// <inheritdoc />
+        /// <summary>
+        /// Acquisition thread (called by the sweep assembler): hands the finished sweep to the
+        /// spectrum worker and returns at once. Encoding and estimating happen in
+        /// <see cref="ProcessPendingSpectrum"/>, so DRDY is never missed while the estimator runs.
+        /// </summary>
         public void OnSpectrum(int[] biasCodes, int[] signalCodes, bool[] overranged, int count, bool backward)
         {
             int wanted = backward ? DeviceSettings.SweepBackward : DeviceSettings.SweepForward;
@@ -235,8 +242,33 @@ namespace NbnEdge.Firmware.Device
                 return;
             }
 
-            uint id = _nextSpectrumId++;
-            _status.SpectraDone++;
+            if (_handoff.TryPublish(biasCodes, signalCodes, overranged, count, backward, _nextSpectrumId))
+            {
+                _nextSpectrumId++;
+                _status.SpectraDone++;
+            }
+
+            _status.SpectraDropped = _handoff.Dropped;
+        }
+
+        /// <summary>
+        /// Spectrum worker: encodes the oldest handed-over spectrum as SPECTRUM chunks, runs the
+        /// estimator and queues the ESTIMATE. Returns false when nothing was waiting.
+        /// </summary>
+        public bool ProcessPendingSpectrum()
+        {
+            int slot = _handoff.Take();
+            if (slot < 0)
+            {
+                return false;
+            }
+
+            int[] biasCodes = _handoff.Bias(slot);
+            int[] signalCodes = _handoff.Signal(slot);
+            bool[] overranged = _handoff.Overranged(slot);
+            int count = _handoff.Count(slot);
+            bool backward = _handoff.Backward(slot);
+            uint id = _handoff.SpectrumId(slot);
             lock (_sendLock)
             {
                 for (int first = 0; first < count; first += MessageType.MaxPointsPerChunk)
@@ -269,6 +301,15 @@ namespace NbnEdge.Firmware.Device
                 _estimate.SpectrumId = id;
                 Enqueue(_encoder.EncodeEstimate(_estimate));
             }
+
+            _handoff.Release(slot);
+            return true;
+        }
+
+        /// <summary>Spectrum worker: waits up to <paramref name="timeoutMs"/> for a spectrum to process.</summary>
+        public bool WaitForSpectrum(int timeoutMs)
+        {
+            return _handoff.WaitForSpectrum(timeoutMs);
         }
 
         private void Enqueue(int length)

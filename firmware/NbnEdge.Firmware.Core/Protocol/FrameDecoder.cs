@@ -237,6 +237,7 @@ namespace NbnEdge.Firmware.Protocol
                     s.DrdyTimeouts = LittleEndian.ReadUInt32(_body, p + 20);
                     s.TxDroppedFrames = LittleEndian.ReadUInt32(_body, p + 24);
                     s.FreeHeapBytes = LittleEndian.ReadUInt32(_body, p + 28);
+                    s.SpectraDropped = payload >= MessageType.StatusPayloadBytesV1Extended ? LittleEndian.ReadUInt32(_body, p + 32) : 0;
                     return true;
 
                 case MessageType.Ack:

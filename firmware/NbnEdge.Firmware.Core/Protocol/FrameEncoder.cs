@@ -89,7 +89,8 @@ namespace NbnEdge.Firmware.Protocol
             LittleEndian.WriteUInt32(_body, p + 20, status.DrdyTimeouts);
             LittleEndian.WriteUInt32(_body, p + 24, status.TxDroppedFrames);
             LittleEndian.WriteUInt32(_body, p + 28, status.FreeHeapBytes);
-            return Finish(MessageType.Status, 0, MessageType.StatusPayloadBytes);
+            LittleEndian.WriteUInt32(_body, p + 32, status.SpectraDropped);
+            return Finish(MessageType.Status, 0, MessageType.StatusPayloadBytesV1Extended);
         }
 
         /// <summary>Encodes an ACK with optional UTF-8 detail (<paramref name="detail"/> may be null).</summary>

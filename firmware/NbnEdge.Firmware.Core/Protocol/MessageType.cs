@@ -48,6 +48,8 @@ namespace NbnEdge.Firmware.Protocol
         public const int EstimatePayloadBytes = 20;
         /// <summary>STATUS payload bytes.</summary>
         public const int StatusPayloadBytes = 32;
+        /// <summary>STATUS payload with the trailing spectra_dropped field this firmware sends (readers accept either).</summary>
+        public const int StatusPayloadBytesV1Extended = 36;
         /// <summary>ACK payload bytes before the detail text.</summary>
         public const int AckFixedBytes = 6;
 

@@ -72,6 +72,11 @@ namespace NbnEdge.Firmware.Protocol
         public uint TxDroppedFrames;
         /// <summary>Free managed heap in bytes.</summary>
         public uint FreeHeapBytes;
+        /// <summary>
+        /// Finished sweeps dropped because the spectrum worker still held both buffers (a trailing
+        /// field, PROTOCOL's way of extending a message; absent from older firmware: 0).
+        /// </summary>
+        public uint SpectraDropped;
 
         /// <summary>Copies every counter from <paramref name="other"/>.</summary>
         public void CopyFrom(StatusReport other)
@@ -84,6 +89,7 @@ namespace NbnEdge.Firmware.Protocol
             DrdyTimeouts = other.DrdyTimeouts;
             TxDroppedFrames = other.TxDroppedFrames;
             FreeHeapBytes = other.FreeHeapBytes;
+            SpectraDropped = other.SpectraDropped;
         }
     }
 

@@ -13,5 +13,7 @@ internal static partial class ExtraCommands
         list.Add(ReplayCommand.Create(output));
         list.Add(SimulateCommand.Create(output));
         list.Add(EstimateCommand.Create(output));
+        list.Add(FlashCommand.Create(output));
+        list.Add(BoardsCommand.Create(output));
     }
 }
