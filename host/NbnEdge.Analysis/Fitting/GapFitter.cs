@@ -1047,6 +1047,9 @@ public sealed class GapFitter
         if (!converged) return FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
+        // A dip that wants more thermal broadening than 100 K (an I–V curve fitted as dI/dV, a
+        // semiconductor's band gap) is no superconducting gap either: its "Δ" tells nothing.
+        if (atBound == ParameterNames[PTemp] && p.TemperatureK >= 0.5 * _hi[PTemp]) return FitFlags.NoGap;
         if (GapExtendsBeyondFit(p, noise, noiseModel)) return FitFlags.GapBeyondFit;
         if (HasSubgapPeak(p, noise, noiseModel)) return FitFlags.SubgapPeak;
         if (atBound is not null) return FitFlags.AtBoundPrefix + atBound;
