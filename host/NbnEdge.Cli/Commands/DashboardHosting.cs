@@ -113,23 +113,51 @@ internal static class DashboardHosting
     }
 
     /// <summary>
+    /// Takes SIGINT and SIGTERM from now on (call it before printing the line a caller may wait
+    /// for: a signal sent right after it must end the wait, not kill the process with 143).
+    /// </summary>
+    public static StopSignal ListenForStop() => new();
+
+    /// <summary>
     /// Waits for <paramref name="lingerSeconds"/> (when given) or until Ctrl+C / SIGINT / SIGTERM,
     /// whichever comes first; a signal ends the wait normally, so the server is disposed and the
     /// process exits 0 with everything written.
     /// </summary>
-    public static async Task WaitAsync(double? lingerSeconds, TextWriter info)
+    public static async Task WaitAsync(double? lingerSeconds, TextWriter info, StopSignal? stop = null)
     {
+        using var owned = stop is null ? ListenForStop() : null;
+        StopSignal signal = stop ?? owned!;
         if (lingerSeconds is null) info.WriteLine("Press Ctrl+C to stop serving.");
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Action<System.Runtime.InteropServices.PosixSignalContext> handler = c => { c.Cancel = true; stop.TrySetResult(); };
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, handler);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, handler);
         if (lingerSeconds is { } s)
         {
             if (!(s >= 0) || s > int.MaxValue / 1000.0) throw new UsageException($"--linger {s} is not a number of seconds (0 to {int.MaxValue / 1000}).");
-            await Task.WhenAny(stop.Task, Task.Delay(TimeSpan.FromSeconds(s))).ConfigureAwait(false);
+            await Task.WhenAny(signal.Stopped, Task.Delay(TimeSpan.FromSeconds(s))).ConfigureAwait(false);
         }
-        else await stop.Task.ConfigureAwait(false);
+        else await signal.Stopped.ConfigureAwait(false);
+    }
+}
+
+/// <summary>SIGINT/SIGTERM caught while it lives: <see cref="Stopped"/> completes on the first one.</summary>
+internal sealed class StopSignal : IDisposable
+{
+    private readonly TaskCompletionSource _stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration _sigint;
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration _sigterm;
+
+    public StopSignal()
+    {
+        Action<System.Runtime.InteropServices.PosixSignalContext> handler = c => { c.Cancel = true; _stop.TrySetResult(); };
+        _sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, handler);
+        _sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, handler);
+    }
+
+    /// <summary>Completes when a signal arrives.</summary>
+    public Task Stopped => _stop.Task;
+
+    public void Dispose()
+    {
+        _sigint.Dispose();
+        _sigterm.Dispose();
     }
 }
 

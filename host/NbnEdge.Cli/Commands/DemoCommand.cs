@@ -149,11 +149,13 @@ internal static class DemoCommand
             files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics, extras.Figures));
             info.WriteLine($"figures: {string.Join(", ", files)}");
         }
+        // From here on a signal ends the lingering dashboard (the run itself is over).
+        using var stop = state is not null ? DashboardHosting.ListenForStop() : null;
         if (json)
         {
             output.WriteLine(finalJson);
             output.Flush();
-            if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info).ConfigureAwait(false);
+            if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info, stop).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
 
@@ -180,7 +182,7 @@ internal static class DemoCommand
         table.AddRow("[dim]paper[/]", "", "", "", reference.DeltaMeV.ToString("F2", ci), reference.LSheetPH.ToString("G4", ci), reference.DeltaOverKTc.ToString("F2", ci));
         console.Write(table);
         output.WriteLine($"Journal: {journal.RawPath} (raw bytes), {journal.ResultsPath} (results); 'nbnedge replay {Path.GetDirectoryName(journal.RawPath)}' rebuilds them.");
-        if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info).ConfigureAwait(false);
+        if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info, stop).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
