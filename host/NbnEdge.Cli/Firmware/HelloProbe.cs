@@ -11,7 +11,7 @@ public sealed record HelloProbeResult(HelloInfo? Hello, LinkCounters Counters);
 /// <summary>
 /// Opens a board's data UART, asks for HELLO with PING (the board may have sent its boot HELLO
 /// before the port was opened) and waits for it. Port faults are reported as
-/// <see cref="InputDataException"/>-style messages by the caller; this type only reads.
+/// one-line errors by the caller; this type only reads.
 /// </summary>
 public static class HelloProbe
 {
