@@ -48,17 +48,37 @@ internal static class FitCommand
         catch (NbnEdge.Analysis.InputDataException) { return null; } // all at one spot: not a line
     }
 
+    /// <summary>
+    /// What a row is called: with spectra from several files, the file's name (every .dat file's
+    /// spectrum is otherwise "LIX 1 omega [avg]"), followed by the spectrum's own name only when
+    /// that file gave more than one (sweeps, CSV columns, grid pixels).
+    /// </summary>
+    internal static string[] RowLabels(IReadOnlyList<GapFitResult> results)
+    {
+        var perSource = results.GroupBy(r => r.Source).ToDictionary(g => g.Key, g => g.Count());
+        if (perSource.Count < 2) return results.Select(r => r.Spectrum).ToArray();
+        return results.Select(r =>
+        {
+            string file = Path.GetFileName(r.Source);
+            return perSource[r.Source] == 1 ? file : $"{file} {r.Spectrum}";
+        }).ToArray();
+    }
+
     /// <summary>A fixed-width table (plain text so it stays fast and pipeable for thousands of rows).</summary>
     internal static string FormatTable(IReadOnlyList<GapFitResult> results)
     {
         var ci = CultureInfo.InvariantCulture;
-        int nameWidth = Math.Clamp(results.Count == 0 ? 8 : results.Max(r => r.Spectrum.Length), 8, 40);
+        string[] labels = RowLabels(results);
+        int nameWidth = Math.Clamp(results.Count == 0 ? 8 : labels.Max(l => l.Length), 8, 48);
         var sb = new StringBuilder();
         sb.Append("spectrum".PadRight(nameWidth)).Append("   Δ (meV)        T_eff (K)       V₀ (mV)   χ²_red  flag\n");
         sb.Append(new string('-', nameWidth + 66)).Append('\n');
-        foreach (var r in results)
+        for (int i = 0; i < results.Count; i++)
         {
-            string name = r.Spectrum.Length > nameWidth ? r.Spectrum[..(nameWidth - 1)] + "…" : r.Spectrum;
+            var r = results[i];
+            string label = labels[i];
+            // Cut in the middle: a file's distinguishing number is usually at its end.
+            string name = label.Length > nameWidth ? label[..(nameWidth / 2)] + "…" + label[^(nameWidth - nameWidth / 2 - 1)..] : label;
             sb.Append(name.PadRight(nameWidth));
             sb.Append(ci, $"  {r.DeltaMeV,7:F4} ±{r.DeltaErrMeV,-7:F4} {r.TEffK,6:F3} ±{r.TEffErrK,-6:F3}  {r.Parameters.BiasOffsetMV,8:F4}  {r.Chi2Red,7:F2}");
             sb.Append("  ").Append(r.Flag).Append('\n');

@@ -31,6 +31,7 @@ internal sealed class FitInput
     public Option<bool> LockInRms { get; } = new("--lockin-rms") { Description = "Nanonis files: the header's Lock-in>Amplitude is RMS (×√2 for the peak V_m); default: taken as the peak amplitude." };
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
+    public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first file that cannot be read (default: report it in one line and go on with the others)." };
     public PlotOptions PlotExtras { get; } = new();
 
     public FitInput()
@@ -42,7 +43,7 @@ internal sealed class FitInput
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, Background, Channel, Sweeps, LockInRms, Json, Plot }) command.Add(o);
+        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, Background, Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
         foreach (var o in PlotExtras.All) command.Add(o);
     }
 
@@ -110,7 +111,7 @@ internal sealed class FitInput
         var error = p.InvocationConfiguration.Error;
         for (int i = 0; i < results.Length; i++)
             foreach (var note in results[i].Notes)
-                if (!spectra[i].Notes.Contains(note)) error.WriteLine($"note: {spectra[i].Name}: {note}");
+                if (!spectra[i].Notes.Contains(note)) error.WriteLine($"note: {Path.GetFileName(spectra[i].Source)} {spectra[i].Name}: {note}");
         return (spectra, results);
     }
 
@@ -129,11 +130,27 @@ internal sealed class FitInput
         // promoted the fitter's hot path to optimised code before thousands of real fits start.
         _ = Task.Run(WarmUpFitter);
         var spectra = new List<Spectrum>();
+        bool strict = p.GetValue(Strict);
+        InputDataException? firstFailure = null;
+        int failed = 0;
         foreach (var file in files)
         {
-            var read = SpectrumFiles.Read(file, options);
-            spectra.AddRange(read);
+            try
+            {
+                spectra.AddRange(SpectrumFiles.Read(file, options));
+            }
+            catch (InputDataException e) when (!strict && files.Count > 1)
+            {
+                // A folder of real files holds the odd one without a dI/dV channel or cut short:
+                // say which and why, and fit the others.
+                notes.WriteLine($"skipped: {e.Message}");
+                firstFailure ??= e;
+                failed++;
+            }
         }
+        if (spectra.Count == 0 && firstFailure is not null)
+            throw new InputDataException(firstFailure.InputName, $"{firstFailure.Problem} (and {failed - 1} more of {files.Count} files could not be read: nothing to fit)", firstFailure.Line, firstFailure.ByteOffset);
+        if (failed > 0) notes.WriteLine($"note: {failed} of {files.Count} files skipped (--strict stops at the first).");
         foreach (var s in spectra)
             foreach (var note in s.Notes) notes.WriteLine($"note: {note}");
         return spectra;
