@@ -44,10 +44,11 @@ public static class CommandLine
             option.Action = new VersionAction(output);
         }
 
+        CliConventions.Apply(root);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) error.WriteLine($"nbnedge: {e.Message}");
+            foreach (string message in CliConventions.Explain(root, parse)) error.WriteLine($"nbnedge: {message}");
             error.WriteLine("Run 'nbnedge --help' (or 'nbnedge COMMAND --help') for usage.");
             return ExitCodes.Usage;
         }

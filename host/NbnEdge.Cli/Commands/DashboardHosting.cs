@@ -27,13 +27,14 @@ internal static class DashboardHosting
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public static Option<int> PortOption() => new("--port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 };
+    /// <summary>The web port: <c>--dashboard-port</c> in every command, since <c>--port</c> always means a serial port.</summary>
+    public static Option<int> PortOption() => new("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0, HelpName = "PORT" };
 
     /// <summary>Starts the server; the address goes to <paramref name="info"/> (stderr when stdout carries JSON).</summary>
     public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info,
         IReadOnlyList<string>? allowHosts = null)
     {
-        if (port is < 0 or > 65535) throw new UsageException($"--port {port} is not a TCP port (0 to 65535; 0 picks a free one).");
+        if (port is < 0 or > 65535) throw new UsageException($"--dashboard-port {port} is not a TCP port (0 to 65535; 0 picks a free one).");
         try
         {
             var server = await DashboardServer.StartAsync(state, new DashboardServerOptions

@@ -21,8 +21,8 @@ internal static class FlashCommand
     public static Command Create(TextWriter output)
     {
         var board = new Option<string>("--board") { Description = "Board id (see 'nbnedge boards').", Required = true, HelpName = "ID" };
-        var port = new Option<string>("--port") { Description = "The board's USB port nanoff flashes through (COM1 of the ESP32), e.g. /dev/ttyUSB0 or COM5.", Required = true, HelpName = "PORT" };
-        var dataPort = new Option<string?>("--data-port") { Description = "The data UART's port (COM2 through a USB-UART adapter), where the board's HELLO is checked. Without it the flash is not verified.", HelpName = "PORT" };
+        var port = new Option<string>("--port") { Description = "The board's USB port nanoff flashes through (COM1 of the ESP32), e.g. /dev/ttyUSB0 or COM5.", Required = true, HelpName = "DEVICE" };
+        var dataPort = new Option<string?>("--data-port") { Description = "The data UART's port (COM2 through a USB-UART adapter), where the board's HELLO is checked. Without it the flash is not verified.", HelpName = "DEVICE" };
         var image = new Option<string?>("--image") { Description = $"The app's deployment image (.bin) from the nanoFramework build. Default: {DefaultImage}.", HelpName = "FILE" };
         var runtimeOnly = new Option<bool>("--runtime-only") { Description = "Only update the nanoFramework runtime (nanoBooter + nanoCLR)." };
         var appOnly = new Option<bool>("--app-only") { Description = "Only deploy the app (the runtime is already on the board)." };

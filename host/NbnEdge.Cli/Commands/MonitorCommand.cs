@@ -32,7 +32,7 @@ internal static class MonitorCommand
         // --port is the serial device here, so the dashboard's port has its own name.
         var dashboard = DashboardHosting.DashboardOption();
         var listen = DashboardHosting.ListenOption();
-        var dashboardPort = new Option<int>("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 };
+        var dashboardPort = DashboardHosting.PortOption();
         command.Add(dashboard);
         command.Add(listen);
         command.Add(dashboardPort);

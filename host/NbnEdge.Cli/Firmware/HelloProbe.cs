@@ -15,6 +15,9 @@ public sealed record HelloProbeResult(HelloInfo? Hello, LinkCounters Counters);
 /// </summary>
 public static class HelloProbe
 {
+    /// <summary>How long a port that refuses to open is retried before it is reported busy.</summary>
+    public static readonly TimeSpan FirstOpenPatience = TimeSpan.FromSeconds(2);
+
     /// <summary>Listens on <paramref name="portName"/> for up to <paramref name="timeout"/>; PING every 2 s until HELLO.</summary>
     /// <exception cref="UnauthorizedAccessException">the port is busy or not permitted</exception>
     /// <exception cref="IOException">the port cannot be opened</exception>
@@ -38,10 +41,12 @@ public static class HelloProbe
             {
                 port.Open();
             }
-            catch (Exception e) when (!firstOpen && e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException
+                                      && (!firstOpen || clock.Elapsed < FirstOpenPatience) && clock.Elapsed < timeout)
             {
-                // The board resets after a deploy and USB-UART adapters may re-enumerate: try again.
-                Thread.Sleep(200);
+                // The board resets after a deploy, USB-UART adapters re-enumerate, and a port just
+                // created may refuse its first open for a moment: try again, for a bounded time.
+                Thread.Sleep(100);
                 continue;
             }
 
