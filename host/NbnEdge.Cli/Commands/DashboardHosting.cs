@@ -80,6 +80,8 @@ internal static class DashboardHosting
                 ["frames ok"] = counters.FramesOk,
                 ["frames bad"] = counters.FramesDropped,
                 ["frames lost"] = counters.FramesLost,
+                ["frames duplicated"] = counters.Duplicates,
+                ["frames reordered"] = counters.Reordered,
                 ["unknown types"] = counters.UnknownType,
                 ["spectra complete"] = counters.SpectraComplete,
                 ["spectra incomplete"] = counters.SpectraIncomplete,

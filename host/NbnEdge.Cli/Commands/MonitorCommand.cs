@@ -159,6 +159,7 @@ internal static class MonitorCommand
             t.AddRow("bytes / frames ok", $"{c.Bytes} / {c.FramesOk}");
             t.AddRow("frames bad / lost / unknown", $"{Red(c.FramesDropped)} / {Red(c.FramesLost)} / {c.UnknownType}");
             t.AddRow("reboots / disconnects", $"{c.Reboots} / {c.Disconnects}");
+            t.AddRow("frames duplicated / reordered", $"{c.Duplicates} / {c.Reordered}");
             t.AddRow("spectra received (incomplete)", $"{c.SpectraComplete + c.SpectraIncomplete} ({Red(c.SpectraIncomplete)})");
             t.AddRow("last spectrum", s.LastSpectrumId is { } id ? $"#{id}" : "–");
             t.AddRow("last Δ: host fit / device", $"{MeV(s.LastFitDeltaMeV)} / {MeV(s.LastDeviceDeltaMeV)}");
