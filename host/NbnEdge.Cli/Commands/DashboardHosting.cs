@@ -20,7 +20,19 @@ internal static class DashboardHosting
         Description = "Address to serve the dashboard on (default 127.0.0.1). A non-loopback address is accepted only when named here.",
     };
 
-    public static Option<int> PortOption() => new("--port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 };
+    public static Option<int> PortOption() =>
+        ValidatedPort(new Option<int>("--port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 });
+
+    /// <summary>Adds the 0–65535 check to a TCP port option (a usage error, exit 2, outside it).</summary>
+    public static Option<int> ValidatedPort(Option<int> option)
+    {
+        option.Validators.Add(r =>
+        {
+            int port = r.GetValueOrDefault<int>();
+            if (port is < 0 or > 65535) r.AddError($"{option.Name} {port}: a TCP port is 0 to 65535 (0: any free port).");
+        });
+        return option;
+    }
 
     /// <summary>Starts the server; the address goes to <paramref name="info"/> (stderr when stdout carries JSON).</summary>
     public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info)
@@ -40,6 +52,10 @@ internal static class DashboardHosting
         catch (DashboardBindException e)
         {
             throw new UsageException(e.Message);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new UsageException($"--listen {listen ?? "127.0.0.1"} --port {port}: the dashboard cannot be served there ({e.Message}); give an address of this host and a free port.");
         }
     }
 

@@ -32,7 +32,7 @@ internal static class MonitorCommand
         // --port is the serial device here, so the dashboard's port has its own name.
         var dashboard = DashboardHosting.DashboardOption();
         var listen = DashboardHosting.ListenOption();
-        var dashboardPort = new Option<int>("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 };
+        var dashboardPort = DashboardHosting.ValidatedPort(new Option<int>("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0 });
         command.Add(dashboard);
         command.Add(listen);
         command.Add(dashboardPort);
@@ -68,6 +68,9 @@ internal static class MonitorCommand
         return StreamByteSource.OpenCapture(where);
     }
 
+    /// <summary>After the summary: a journal that could not be written is the session's one error line (exit 1).</summary>
+    internal static int JournalFaultExit(string? fault) => fault is null ? ExitCodes.Ok : throw new IOException(fault);
+
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
         (string? Listen, int Port)? web = null)
     {
@@ -79,6 +82,7 @@ internal static class MonitorCommand
         string state = "connecting";
         LiveSummary summary;
         IReadOnlyList<double> latencies;
+        string? journalFault;
         try
         {
             await using var link = new LiveLink(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
@@ -113,6 +117,7 @@ internal static class MonitorCommand
             var counters = await link.FinishAsync().ConfigureAwait(false);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
+            journalFault = link.Session.JournalFault;
         }
         finally
         {
@@ -131,13 +136,13 @@ internal static class MonitorCommand
                 if (journal is not null) { w.WriteString("journal_raw", journal.RawPath); w.WriteString("journal_results", journal.ResultsPath); }
                 w.WriteEndObject();
             });
-            return ExitCodes.Ok;
+            return JournalFaultExit(journalFault);
         }
 
         summary.Print(output, $"Monitor: {source.Name}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
         if (journal is not null) output.WriteLine($"Journal: {journal.RawPath}, {journal.ResultsPath}");
-        return ExitCodes.Ok;
+        return JournalFaultExit(journalFault);
     }
 
     /// <summary>The live view: redrawn a few times a second from the pipeline's snapshot, until the link ends.</summary>
