@@ -28,8 +28,10 @@ internal static class DashboardHosting
     {
         option.Validators.Add(r =>
         {
-            int port = r.GetValueOrDefault<int>();
-            if (port is < 0 or > 65535) r.AddError($"{option.Name} {port}: a TCP port is 0 to 65535 (0: any free port).");
+            // A value that is no integer at all is already the parser's error.
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int port)
+                && port is < 0 or > 65535)
+                r.AddError($"{option.Name} {port}: a TCP port is 0 to 65535 (0: any free port).");
         });
         return option;
     }

@@ -27,7 +27,7 @@ internal static class DemoCommand
         var dashboard = DashboardHosting.DashboardOption();
         var listen = DashboardHosting.ListenOption();
         var port = DashboardHosting.PortOption();
-        var linger = new Option<double?>("--linger") { Description = "With --dashboard: keep serving this many seconds after the run (default: until Ctrl+C)." };
+        var linger = SecondsOption.Checked(new Option<double?>("--linger") { Description = "With --dashboard: keep serving this many seconds after the run (default: until Ctrl+C)." });
         var plot = new Option<string?>("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
         var command = new Command("demo", "Simulated board with a reference film: spectra streamed, decoded, fitted live; homogeneity and the film's Table I row.")
         {

@@ -23,7 +23,7 @@ internal static class MonitorCommand
         var journalDir = LiveOptions.Journal("Folder for the session journal. Default: ./nbnedge-sessions/<UTC timestamp>/.");
         var noJournal = new Option<bool>("--no-journal") { Description = "Do not journal (nothing is kept: use only for a quick look)." };
         var spectra = new Option<int?>("--spectra") { Description = "Stop after this many spectra (also scales the progress bar)." };
-        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds." };
+        var duration = SecondsOption.Checked(new Option<double?>("--duration") { Description = "Stop after this many seconds." });
         var json = new Option<bool>("--json") { Description = "Print only the final summary, as one JSON object." };
         var command = new Command("monitor", "Live view of a board: link health, spectra, last Δ (device and host fit), running mean, σ and σ_int, progress. Ctrl+C ends it with the summary.")
         {
