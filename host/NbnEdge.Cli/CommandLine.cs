@@ -66,6 +66,12 @@ public static class CommandLine
             error.WriteLine($"nbnedge: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The environment (a full disk, a folder that cannot be written, an address not of this host), not nbnedge.
+            error.WriteLine($"nbnedge: {e.Message}");
+            return ExitCodes.BadInput;
+        }
         catch (OperationCanceledException)
         {
             error.WriteLine("nbnedge: cancelled.");

@@ -41,6 +41,10 @@ public sealed record LinkCounters
     public long Reboots { get; init; }
     /// <summary>Reboots seen only from seq going backwards (the HELLO that announces a reboot was lost).</summary>
     public long UnannouncedRestarts { get; init; }
+    /// <summary>Frames whose seq was already received (a duplicated frame): skipped, not a reboot and not a loss.</summary>
+    public long Duplicates { get; init; }
+    /// <summary>Frames that arrived after a later one (out of order): not a loss and not a reboot.</summary>
+    public long Reordered { get; init; }
     /// <summary>Transport disconnections the session was told about.</summary>
     public long Disconnects { get; init; }
 

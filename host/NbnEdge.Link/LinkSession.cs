@@ -76,7 +76,12 @@ public sealed class LinkSession : IAsyncDisposable
                 }
 
                 // Journal first: a crash while decoding must not lose the bytes that caused it.
-                _journal?.AppendReceived(buffer.AsSpan(0, n));
+                if (!TryJournal(() => _journal?.AppendReceived(buffer.AsSpan(0, n))))
+                {
+                    // Bytes that cannot be kept are not decoded either: the session ends with what is on disk.
+                    break;
+                }
+
                 Assembler.Feed(buffer, 0, n);
             }
         }
@@ -123,8 +128,39 @@ public sealed class LinkSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Appends one fitted result (one line of JSON) to the results journal; no-op without a journal.</summary>
-    public void AppendResult(string jsonLine) => _journal?.AppendResult(jsonLine);
+    /// <summary>
+    /// Appends one fitted result (one line of JSON) to the results journal; no-op without a journal
+    /// or once writing it failed (see <see cref="JournalFault"/>).
+    /// </summary>
+    public void AppendResult(string jsonLine)
+    {
+        if (JournalFault is null)
+        {
+            TryJournal(() => _journal?.AppendResult(jsonLine));
+        }
+    }
+
+    /// <summary>
+    /// Why the journal could not be written (disk full, device gone), or null. Reading stops at the
+    /// first such failure: everything journaled before it stays on disk, and the caller reports it.
+    /// </summary>
+    public string? JournalFault { get; private set; }
+
+    private delegate void JournalWrite();
+
+    private bool TryJournal(JournalWrite write)
+    {
+        try
+        {
+            write();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            JournalFault ??= $"the session journal could not be written ({e.Message}); reading stopped, {_journal?.Raw.Length ?? 0} bytes are in {_journal?.RawPath}";
+            return false;
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

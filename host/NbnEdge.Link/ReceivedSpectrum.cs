@@ -24,26 +24,30 @@ public readonly record struct IndexRange(int Start, int End)
 /// </summary>
 public sealed class ReceivedSpectrum
 {
-    private readonly bool[] _received;
+    // Only the points that arrived (in index order) and the index ranges they fill: an incomplete
+    // spectrum costs what arrived, however large its total_points.
+    private readonly int[] _receivedBias;
+    private readonly int[] _receivedSignal;
+    private readonly IndexRange[] _receivedRanges;
 
-    internal ReceivedSpectrum(uint id, int epoch, int totalPoints, bool backward, bool overrange, int[] bias, int[] signal,
-        bool[] received, int receivedCount, bool lastChunkSeen, string? incompleteReason, uint firstSeq, uint lastSeq, HelloInfo? hello)
+    internal ReceivedSpectrum(uint id, int epoch, int totalPoints, bool backward, bool overrange, int[] receivedBias, int[] receivedSignal,
+        IndexRange[] receivedRanges, int receivedCount, bool lastChunkSeen, string? incompleteReason, uint firstSeq, uint lastSeq, HelloInfo? hello)
     {
         SpectrumId = id;
         DeviceEpoch = epoch;
         TotalPoints = totalPoints;
         Backward = backward;
         Overrange = overrange;
-        BiasCodes = bias;
-        SignalCodes = signal;
-        _received = received;
+        _receivedBias = receivedBias;
+        _receivedSignal = receivedSignal;
+        _receivedRanges = receivedRanges;
         ReceivedPoints = receivedCount;
         LastChunkSeen = lastChunkSeen;
         IncompleteReason = incompleteReason;
         FirstSeq = firstSeq;
         LastSeq = lastSeq;
         Hello = hello;
-        MissingRanges = FindMissing(received);
+        MissingRanges = FindMissing(receivedRanges, totalPoints);
     }
 
     /// <summary>spectrum_id as sent (unique within a device epoch).</summary>
@@ -61,11 +65,20 @@ public sealed class ReceivedSpectrum
     /// <summary>Some chunk carried the overrange flag: an ADC channel sat at full scale.</summary>
     public bool Overrange { get; }
 
-    /// <summary>Averaged bias codes, <see cref="TotalPoints"/> long; entries of missing points are 0.</summary>
-    public int[] BiasCodes { get; }
+    /// <summary>
+    /// Averaged bias codes, <see cref="TotalPoints"/> long; entries of missing points are 0. For a
+    /// complete spectrum this is the stored array; for an incomplete one a new array on every call.
+    /// </summary>
+    public int[] BiasCodes => Expand(_receivedBias);
 
-    /// <summary>Averaged lock-in X codes, <see cref="TotalPoints"/> long; entries of missing points are 0.</summary>
-    public int[] SignalCodes { get; }
+    /// <summary>Averaged lock-in X codes, <see cref="TotalPoints"/> long; entries of missing points are 0 (as <see cref="BiasCodes"/>).</summary>
+    public int[] SignalCodes => Expand(_receivedSignal);
+
+    /// <summary>Bias codes of the points that arrived, in index order (<see cref="ReceivedPoints"/> long).</summary>
+    public ReadOnlySpan<int> ReceivedBiasCodes => _receivedBias;
+
+    /// <summary>Signal codes of the points that arrived, in index order (<see cref="ReceivedPoints"/> long).</summary>
+    public ReadOnlySpan<int> ReceivedSignalCodes => _receivedSignal;
 
     /// <summary>Points that arrived.</summary>
     public int ReceivedPoints { get; }
@@ -95,7 +108,36 @@ public sealed class ReceivedSpectrum
     public EstimateInfo? Estimate { get; internal set; }
 
     /// <summary>Whether point <paramref name="index"/> arrived.</summary>
-    public bool IsReceived(int index) => _received[index];
+    public bool IsReceived(int index)
+    {
+        foreach (IndexRange r in _receivedRanges)
+        {
+            if (index >= r.Start && index < r.End)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int[] Expand(int[] received)
+    {
+        if (ReceivedPoints == TotalPoints)
+        {
+            return received;
+        }
+
+        var full = new int[TotalPoints];
+        int n = 0;
+        foreach (IndexRange r in _receivedRanges)
+        {
+            Array.Copy(received, n, full, r.Start, r.Length);
+            n += r.Length;
+        }
+
+        return full;
+    }
 
     /// <summary>
     /// The spectrum in physical units: BiasMV = bias_code × bias_uV_per_lsb / 1000, Conductance =
@@ -119,17 +161,10 @@ public sealed class ReceivedSpectrum
         var signalScale = new Scale(signalUvPerLsb);
         var bias = new double[ReceivedPoints];
         var g = new double[ReceivedPoints];
-        int n = 0;
-        for (int i = 0; i < TotalPoints; i++)
+        for (int n = 0; n < ReceivedPoints; n++)
         {
-            if (!_received[i])
-            {
-                continue;
-            }
-
-            bias[n] = biasScale.Apply(BiasCodes[i]);
-            g[n] = signalScale.Apply(SignalCodes[i]);
-            n++;
+            bias[n] = biasScale.Apply(_receivedBias[n]);
+            g[n] = signalScale.Apply(_receivedSignal[n]);
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -200,22 +235,23 @@ public sealed class ReceivedSpectrum
             : double.Parse((code * _exact).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
-    private static IReadOnlyList<IndexRange> FindMissing(bool[] received)
+    private static IReadOnlyList<IndexRange> FindMissing(IndexRange[] received, int totalPoints)
     {
         List<IndexRange>? ranges = null;
-        int start = -1;
-        for (int i = 0; i <= received.Length; i++)
+        int next = 0;
+        foreach (IndexRange r in received)
         {
-            bool missing = i < received.Length && !received[i];
-            if (missing && start < 0)
+            if (r.Start > next)
             {
-                start = i;
+                (ranges ??= []).Add(new IndexRange(next, r.Start));
             }
-            else if (!missing && start >= 0)
-            {
-                (ranges ??= []).Add(new IndexRange(start, i));
-                start = -1;
-            }
+
+            next = r.End;
+        }
+
+        if (next < totalPoints)
+        {
+            (ranges ??= []).Add(new IndexRange(next, totalPoints));
         }
 
         return ranges ?? (IReadOnlyList<IndexRange>)Array.Empty<IndexRange>();

@@ -18,19 +18,37 @@ namespace NbnEdge.Link;
 /// before a frame that is not its next chunk, the device restarts, the transport disconnects, or
 /// the stream ends. Points of an incomplete spectrum are kept with their indices; nothing is
 /// filled in and nothing from another spectrum is merged in.</para>
-/// <para>Device epochs: a HELLO with seq 0 after other frames, or any frame whose seq goes
-/// backwards, is a reboot: a new epoch starts, the seq reset is not counted as loss (the new
-/// epoch's frames before the first one received are).</para>
+/// <para>Device epochs: a HELLO with seq 0 after other frames is a reboot, and so is a seq that
+/// goes back to near 0 (below <see cref="RestartWindow"/>) and is no copy of a frame received,
+/// or two consecutive frames that go back (the HELLO and the first frames of the new life lost):
+/// a new epoch starts, the seq reset is not counted as loss (the new epoch's frames before the
+/// first one received are). A seq going back is otherwise no reboot: a frame equal (seq and CRC)
+/// to one among the last <see cref="RestartWindow"/> received is a duplicate (skipped, counted in
+/// <see cref="LinkCounters.Duplicates"/>); one counted as lost when a later frame came arrived out
+/// of order (counted in <see cref="LinkCounters.Reordered"/> and taken back out of
+/// <see cref="LinkCounters.FramesLost"/>; its STATUS, LOG or ACK is delivered, but a late SPECTRUM
+/// chunk, ESTIMATE or HELLO is not merged into what has moved on).</para>
+/// <para>Memory: at most one spectrum is open at a time (a chunk of any other spectrum closes it as
+/// incomplete), and an open or finished spectrum holds only the points that arrived (plus a
+/// constant), whatever total_points claims: memory follows the bytes received.</para>
 /// </remarks>
 public sealed class SpectrumStreamAssembler
 {
     private const int RecentSpectraKept = 64;
+
+    /// <summary>How many recent seqs are remembered to tell duplicates and late frames from reboots; also the "near 0" of a restart.</summary>
+    public const int RestartWindow = 64;
 
     private readonly FrameDecoder _decoder = new();
     private readonly Queue<ReceivedSpectrum> _recent = new();
     private static readonly byte[] Delimiter = [0];
     private readonly byte[] _spanCopy = new byte[16 * 1024];
     private long _bytes;
+    private long _duplicates, _reordered;
+    private ulong _seenWindow; // bit k: seq (_expectedSeq - 1 - k) was received in this epoch
+    private ulong _lostWindow; // bit k: seq (_expectedSeq - 1 - k) was counted as lost
+    private readonly uint[] _crcBySeq = new uint[RestartWindow];
+    private uint? _lastStaleSeq;
     private long _inconsistentChunks, _framesLost, _complete, _incomplete, _estimates, _unmatched, _reboots, _unannounced, _disconnects;
     private uint _lastUnknownType, _lastBadPayload;
     private bool _haveSeq;
@@ -86,6 +104,8 @@ public sealed class SpectrumStreamAssembler
         Reboots = _reboots,
         UnannouncedRestarts = _unannounced,
         Disconnects = _disconnects,
+        Duplicates = _duplicates,
+        Reordered = _reordered,
     };
 
     /// <summary>Feeds received bytes (any split: frames may straddle calls).</summary>
@@ -107,7 +127,7 @@ public sealed class SpectrumStreamAssembler
                 _lastUnknownType = _decoder.UnknownType;
                 _lastBadPayload = _decoder.BadPayload;
                 byte[] body = _decoder.Body;
-                TrackSeq(body[1], LittleEndian.ReadUInt32(body, 4));
+                TrackSeq(body[1], LittleEndian.ReadUInt32(body, 4), out _);
             }
         }
     }
@@ -145,7 +165,17 @@ public sealed class SpectrumStreamAssembler
 
     private void OnFrame(DecodedFrame f)
     {
-        bool gap = TrackSeq(f.Type, f.Seq);
+        bool gap = TrackSeq(f.Type, f.Seq, out SeqOrder order);
+        if (order == SeqOrder.Duplicate)
+        {
+            return;
+        }
+
+        if (order == SeqOrder.Late && f.Type is MessageType.Spectrum or MessageType.Estimate or MessageType.Hello)
+        {
+            return;
+        }
+
         switch (f.Type)
         {
             case MessageType.Spectrum:
@@ -191,20 +221,72 @@ public sealed class SpectrumStreamAssembler
         }
     }
 
+    private enum SeqOrder { InOrder, Duplicate, Late }
+
+    /// <summary>The CRC-32 of the frame just decoded (it follows the body): tells a duplicate from a new frame with an old seq.</summary>
+    private uint FrameCrc() => LittleEndian.ReadUInt32(_decoder.Body, _decoder.BodyLength);
+
+    /// <summary>Window bits 1..n (seqs expected−2 … expected−1−n): frames counted as lost.</summary>
+    private static ulong LostBits(long n) => n <= 0 ? 0 : n >= RestartWindow - 1 ? ~1UL : ((1UL << (int)n) - 1) << 1;
+
     /// <summary>Follows seq; returns true when frames were lost right before this one.</summary>
-    private bool TrackSeq(byte type, uint seq)
+    private bool TrackSeq(byte type, uint seq, out SeqOrder order)
     {
+        order = SeqOrder.InOrder;
+        uint crc = FrameCrc();
         if (!_haveSeq)
         {
             _haveSeq = true;
             _expectedSeq = unchecked(seq + 1);
+            _seenWindow = 1;
+            _lostWindow = 0;
+            _crcBySeq[seq % RestartWindow] = crc;
             return false;
         }
 
         int diff = unchecked((int)(seq - _expectedSeq));
-        bool announced = type == MessageType.Hello && seq == 0 && _expectedSeq != 0;
+        long behind = -(long)diff; // 1 = the frame just before the expected one
+        bool inWindow = diff < 0 && behind <= RestartWindow;
+        ulong bit = inWindow ? 1UL << (int)(behind - 1) : 0;
+        // A rebooted board's HELLO is byte for byte its first one: a HELLO with seq 0 announces a
+        // reboot unless it repeats the frame just received.
+        bool announced = type == MessageType.Hello && seq == 0 && _expectedSeq > 1;
+        if (!announced && (_seenWindow & bit) != 0 && _crcBySeq[seq % RestartWindow] == crc)
+        {
+            _duplicates++;
+            order = SeqOrder.Duplicate;
+            return false;
+        }
+
+        if (!announced && (_lostWindow & bit) != 0)
+        {
+            // Sent before the last frame received and counted lost then: it was only late.
+            _reordered++;
+            _framesLost--;
+            _lostWindow &= ~bit;
+            _seenWindow |= bit;
+            _crcBySeq[seq % RestartWindow] = crc;
+            order = SeqOrder.Late;
+            return false;
+        }
+
+        // Behind, yet neither a copy of a frame received nor one counted lost: the device's seq
+        // restarted (a HELLO with seq 0, a seq near 0, or two consecutive such frames), or a stale frame.
+        bool backwards = diff < 0;
+        bool followsStale = backwards && _lastStaleSeq is { } previous && seq == unchecked(previous + 1);
+        bool restart = announced || (backwards && (seq < RestartWindow || followsStale));
+        _lastStaleSeq = null;
+        if (backwards && !restart)
+        {
+            // Wait for the next frame to tell a restart whose first frames were all lost from one stray frame.
+            _reordered++;
+            _lastStaleSeq = seq;
+            order = SeqOrder.Late;
+            return false;
+        }
+
         bool gap;
-        if (diff < 0 || announced)
+        if (restart)
         {
             ClosePending("the device restarted before its last chunk");
             _epoch++;
@@ -214,8 +296,22 @@ public sealed class SpectrumStreamAssembler
                 _unannounced++;
             }
 
-            // The new life counts from 0: frames before this one were sent and lost.
-            _framesLost += seq;
+            if (followsStale && seq >= RestartWindow)
+            {
+                // The stray frame just before was this life's first one received, counted as late then.
+                _reordered--;
+                _framesLost += seq - 1;
+                _seenWindow = 3;
+                _lostWindow = LostBits(seq) & ~3UL;
+            }
+            else
+            {
+                // The new life counts from 0: frames before this one were sent and lost.
+                _framesLost += seq;
+                _seenWindow = 1;
+                _lostWindow = LostBits(seq);
+            }
+
             gap = seq != 0;
             RebootDetected?.Invoke(new RebootInfo(_epoch, announced, seq));
         }
@@ -223,8 +319,19 @@ public sealed class SpectrumStreamAssembler
         {
             _framesLost += diff;
             gap = diff > 0;
+            if (diff + 1 >= RestartWindow)
+            {
+                _seenWindow = 1;
+                _lostWindow = LostBits(diff);
+            }
+            else
+            {
+                _seenWindow = (_seenWindow << (diff + 1)) | 1UL;
+                _lostWindow = (_lostWindow << (diff + 1)) | LostBits(diff);
+            }
         }
 
+        _crcBySeq[seq % RestartWindow] = crc;
         _expectedSeq = unchecked(seq + 1);
         return gap;
     }
@@ -269,10 +376,7 @@ public sealed class SpectrumStreamAssembler
             _pending = p;
         }
 
-        Array.Copy(c.BiasCodes, 0, p.Bias, c.FirstIndex, c.Count);
-        Array.Copy(c.SignalCodes, 0, p.Signal, c.FirstIndex, c.Count);
-        Array.Fill(p.Received, true, c.FirstIndex, c.Count);
-        p.ReceivedCount += c.Count;
+        p.Append(c.BiasCodes, c.SignalCodes, c.FirstIndex, c.Count);
         p.NextIndex = c.FirstIndex + c.Count;
         p.Overrange |= c.Overrange;
         p.LastSeq = f.Seq;
@@ -333,8 +437,8 @@ public sealed class SpectrumStreamAssembler
             p.Reason ??= "a chunk is missing";
         }
 
-        var spectrum = new ReceivedSpectrum(p.Id, p.Epoch, p.Total, p.Backward, p.Overrange, p.Bias, p.Signal, p.Received,
-            p.ReceivedCount, p.LastChunkSeen, p.Reason, p.FirstSeq, p.LastSeq, p.Hello);
+        var spectrum = new ReceivedSpectrum(p.Id, p.Epoch, p.Total, p.Backward, p.Overrange, p.TrimmedBias(), p.TrimmedSignal(),
+            p.Ranges.ToArray(), p.ReceivedCount, p.LastChunkSeen, p.Reason, p.FirstSeq, p.LastSeq, p.Hello);
         if (spectrum.Incomplete)
         {
             _incomplete++;
@@ -361,14 +465,43 @@ public sealed class SpectrumStreamAssembler
         public readonly bool Backward = backward;
         public readonly uint FirstSeq = firstSeq;
         public readonly HelloInfo? Hello = hello;
-        public readonly int[] Bias = new int[total];
-        public readonly int[] Signal = new int[total];
-        public readonly bool[] Received = new bool[total];
+        // Only the points that arrived, in index order, and where they sit: a chunk claiming
+        // total_points = 65535 costs what it carried, not 65535 points.
+        public int[] Bias = [];
+        public int[] Signal = [];
+        public readonly List<IndexRange> Ranges = [];
         public int ReceivedCount;
         public int NextIndex;
         public bool Overrange;
         public bool LastChunkSeen;
         public uint LastSeq = firstSeq;
         public string? Reason;
+
+        /// <summary>Appends a chunk (first_index at or past every index so far: chunks come in order).</summary>
+        public void Append(int[] bias, int[] signal, int firstIndex, int count)
+        {
+            if (ReceivedCount + count > Bias.Length)
+            {
+                int capacity = (int)Math.Min(Total, Math.Max((long)ReceivedCount + count, 2L * Bias.Length));
+                Array.Resize(ref Bias, capacity);
+                Array.Resize(ref Signal, capacity);
+            }
+
+            Array.Copy(bias, 0, Bias, ReceivedCount, count);
+            Array.Copy(signal, 0, Signal, ReceivedCount, count);
+            ReceivedCount += count;
+            if (Ranges.Count > 0 && Ranges[^1].End == firstIndex)
+            {
+                Ranges[^1] = new IndexRange(Ranges[^1].Start, firstIndex + count);
+            }
+            else
+            {
+                Ranges.Add(new IndexRange(firstIndex, firstIndex + count));
+            }
+        }
+
+        public int[] TrimmedBias() => Bias.Length == ReceivedCount ? Bias : Bias[..ReceivedCount];
+
+        public int[] TrimmedSignal() => Signal.Length == ReceivedCount ? Signal : Signal[..ReceivedCount];
     }
 }

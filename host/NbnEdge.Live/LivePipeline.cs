@@ -194,6 +194,9 @@ public sealed class LivePipeline
         FinishAwaiting(null);
     }
 
+    /// <summary>Why a spectrum was not fitted when no HELLO with a scaling was seen (and no fallback given).</summary>
+    public const string NoHelloReason = "no HELLO with a scaling seen yet";
+
     private void Process(ReceivedSpectrum received, LinkCounters counters, long arrivalTimestamp)
     {
         HelloInfo? hello = received.Hello is { HasScaling: true } h ? h : _options.FallbackHello;
@@ -202,7 +205,7 @@ public sealed class LivePipeline
         string? reason = null;
         if (hello is null)
         {
-            reason = "no HELLO with a scaling seen yet";
+            reason = NoHelloReason;
         }
         else
         {

@@ -28,7 +28,20 @@ internal static class DashboardHosting
     };
 
     /// <summary>The web port: <c>--dashboard-port</c> in every command, since <c>--port</c> always means a serial port.</summary>
-    public static Option<int> PortOption() => new("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0, HelpName = "PORT" };
+    public static Option<int> PortOption() =>
+        ValidatedPort(new Option<int>("--dashboard-port") { Description = "Dashboard port (0: any free port).", DefaultValueFactory = _ => 0, HelpName = "PORT" });
+    /// <summary>Adds the 0–65535 check to a TCP port option (a usage error, exit 2, outside it).</summary>
+    public static Option<int> ValidatedPort(Option<int> option)
+    {
+        option.Validators.Add(r =>
+        {
+            // A value that is no integer at all is already the parser's error.
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int port)
+                && port is < 0 or > 65535)
+                r.AddError($"{option.Name} {port}: a TCP port is 0 to 65535 (0: any free port).");
+        });
+        return option;
+    }
 
     /// <summary>Starts the server; the address goes to <paramref name="info"/> (stderr when stdout carries JSON).</summary>
     public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info,
@@ -55,6 +68,10 @@ internal static class DashboardHosting
         catch (DashboardBindException e)
         {
             throw new UsageException(e.Message);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new UsageException($"--listen {listen ?? "127.0.0.1"} --port {port}: the dashboard cannot be served there ({e.Message}); give an address of this host and a free port.");
         }
     }
 
@@ -104,6 +121,8 @@ internal static class DashboardHosting
                 ["frames ok"] = counters.FramesOk,
                 ["frames bad"] = counters.FramesDropped,
                 ["frames lost"] = counters.FramesLost,
+                ["frames duplicated"] = counters.Duplicates,
+                ["frames reordered"] = counters.Reordered,
                 ["unknown types"] = counters.UnknownType,
                 ["spectra complete"] = counters.SpectraComplete,
                 ["spectra incomplete"] = counters.SpectraIncomplete,

@@ -28,7 +28,7 @@ internal static class DemoCommand
         var listen = DashboardHosting.ListenOption();
         var port = DashboardHosting.PortOption();
         var allowHost = DashboardHosting.AllowHostOption();
-        var linger = new Option<double?>("--linger") { Description = "With --dashboard: keep serving this many seconds after the run (default: until Ctrl+C)." };
+        var linger = SecondsOption.Checked(new Option<double?>("--linger") { Description = "With --dashboard: keep serving this many seconds after the run (default: until Ctrl+C)." });
         var plot = new Option<string?>("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
         var command = new Command("demo", "Simulated board with a reference film: spectra streamed, decoded, fitted live; homogeneity and the film's Table I row.")
         {
@@ -83,6 +83,7 @@ internal static class DemoCommand
         LiveSummary summary;
         IReadOnlyList<double> latencies;
         LiveStatisticsPublisher? livePublisher = null;
+        string? journalFault;
         await using (var link = new LiveLink(board, journal, new LivePipelineOptions { SourceName = board.Name }))
         {
             // One spectrum per position, as in the paper's line: the board sends forward sweeps only.
@@ -95,6 +96,8 @@ internal static class DemoCommand
             link.Start(CancellationToken.None);
             LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveLink.IsTerminal(output) && !json);
             var counters = await link.FinishAsync().ConfigureAwait(false);
+            journalFault = link.Session.JournalFault;
+            if (journalFault is not null && !link.Pipeline.Results.Any(r => r.Fit is not null)) throw new IOException(journalFault);
             summary = LiveSummary.From(board.Name, link.Pipeline, counters, requireStatistics: true);
             latencies = link.Pipeline.LatenciesMs;
         }
@@ -156,7 +159,7 @@ internal static class DemoCommand
             output.WriteLine(finalJson);
             output.Flush();
             if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info, stop).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return MonitorCommand.JournalFaultExit(journalFault);
         }
 
         var ci = CultureInfo.InvariantCulture;
@@ -183,7 +186,7 @@ internal static class DemoCommand
         console.Write(table);
         output.WriteLine($"Journal: {journal.RawPath} (raw bytes), {journal.ResultsPath} (results); 'nbnedge replay {Path.GetDirectoryName(journal.RawPath)}' rebuilds them.");
         if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info, stop).ConfigureAwait(false);
-        return ExitCodes.Ok;
+        return MonitorCommand.JournalFaultExit(journalFault);
     }
 
     internal static (double MedianMs, double MaxMs) Latency(IReadOnlyList<double> latencies)

@@ -23,7 +23,7 @@ internal static class MonitorCommand
         var journalDir = LiveOptions.Journal("Folder for the session journal. Default: ./nbnedge-sessions/<UTC timestamp>/.");
         var noJournal = new Option<bool>("--no-journal") { Description = "Do not journal (nothing is kept: use only for a quick look)." };
         var spectra = new Option<int?>("--spectra") { Description = "Stop after this many spectra (also scales the progress bar)." };
-        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds." };
+        var duration = SecondsOption.Checked(new Option<double?>("--duration") { Description = "Stop after this many seconds." });
         var json = new Option<bool>("--json") { Description = "Print only the final summary, as one JSON object." };
         var command = new Command("monitor", "Live view of a board: link health, spectra, last Δ (device and host fit), running mean, σ and σ_int, progress. Ctrl+C ends it with the summary.")
         {
@@ -70,6 +70,9 @@ internal static class MonitorCommand
         return StreamByteSource.OpenCapture(where);
     }
 
+    /// <summary>After the summary: a journal that could not be written is the session's one error line (exit 1).</summary>
+    internal static int JournalFaultExit(string? fault) => fault is null ? ExitCodes.Ok : throw new IOException(fault);
+
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
         (string? Listen, int Port, string[] AllowHosts)? web = null)
     {
@@ -81,6 +84,7 @@ internal static class MonitorCommand
         string state = "connecting";
         LiveSummary summary;
         IReadOnlyList<double> latencies;
+        string? journalFault;
         try
         {
             await using var link = new LiveLink(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
@@ -115,6 +119,7 @@ internal static class MonitorCommand
             var counters = await link.FinishAsync().ConfigureAwait(false);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
+            journalFault = link.Session.JournalFault;
         }
         finally
         {
@@ -133,13 +138,13 @@ internal static class MonitorCommand
                 if (journal is not null) { w.WriteString("journal_raw", journal.RawPath); w.WriteString("journal_results", journal.ResultsPath); }
                 w.WriteEndObject();
             });
-            return ExitCodes.Ok;
+            return JournalFaultExit(journalFault);
         }
 
         summary.Print(output, $"Monitor: {source.Name}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
         if (journal is not null) output.WriteLine($"Journal: {journal.RawPath}, {journal.ResultsPath}");
-        return ExitCodes.Ok;
+        return JournalFaultExit(journalFault);
     }
 
     /// <summary>The live view: redrawn a few times a second from the pipeline's snapshot, until the link ends.</summary>
@@ -161,6 +166,7 @@ internal static class MonitorCommand
             t.AddRow("bytes / frames ok", $"{c.Bytes} / {c.FramesOk}");
             t.AddRow("frames bad / lost / unknown", $"{Red(c.FramesDropped)} / {Red(c.FramesLost)} / {c.UnknownType}");
             t.AddRow("reboots / disconnects", $"{c.Reboots} / {c.Disconnects}");
+            t.AddRow("frames duplicated / reordered", $"{c.Duplicates} / {c.Reordered}");
             t.AddRow("spectra received (incomplete)", $"{c.SpectraComplete + c.SpectraIncomplete} ({Red(c.SpectraIncomplete)})");
             t.AddRow("last spectrum", s.LastSpectrumId is { } id ? $"#{id}" : "–");
             t.AddRow("last Δ: host fit / device", $"{MeV(s.LastFitDeltaMeV)} / {MeV(s.LastDeviceDeltaMeV)}");

@@ -90,18 +90,26 @@ internal static class ReplayCommand
     {
         var content = JournalReader.ReadResults(resultsPath);
         var byIndex = replayed.ToDictionary(r => r.Index);
-        int matching = 0;
+        int matching = 0, wrongTyped = 0;
         foreach (string line in content.Lines)
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
-            if (!root.TryGetProperty("index", out var indexElement) || !byIndex.TryGetValue(indexElement.GetInt64(), out LiveResult? r)) continue;
+            // A line whose index is not an integer cannot be paired: it counts as skipped, the rest is still compared.
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("index", out var indexElement)
+                || indexElement.ValueKind != JsonValueKind.Number || !indexElement.TryGetInt64(out long index))
+            {
+                wrongTyped++;
+                continue;
+            }
+
+            if (!byIndex.TryGetValue(index, out LiveResult? r)) continue;
             string expected = JsonOutput.ToLine(w => LiveSummary.WriteResult(w, r));
             using var mine = JsonDocument.Parse(expected);
             if (Same(root, mine.RootElement)) matching++;
         }
 
-        return new JournalCheck(content.Lines.Count, matching, content.SkippedLines);
+        return new JournalCheck(content.Lines.Count - wrongTyped, matching, content.SkippedLines + wrongTyped);
     }
 
     private static bool Same(JsonElement journaled, JsonElement replayed)

@@ -21,7 +21,7 @@ internal static class ServeCommand
         var listen = DashboardHosting.ListenOption();
         var port = DashboardHosting.PortOption();
         var allowHost = DashboardHosting.AllowHostOption();
-        var linger = new Option<double?>("--linger") { Description = "Serve for this many seconds, then exit (default: until Ctrl+C)." };
+        var linger = SecondsOption.Checked(new Option<double?>("--linger") { Description = "Serve for this many seconds, then exit (default: until Ctrl+C)." });
         var command = new Command("serve", "Serve the web dashboard for a finished session (folder or raw journal .nbnraw) or for spectra files (CSV, .dat, .3ds), fitted now.");
         input.AddTo(command);
         command.Add(listen);

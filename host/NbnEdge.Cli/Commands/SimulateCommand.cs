@@ -27,7 +27,7 @@ internal static class SimulateCommand
         var tcp = new Option<int?>("--tcp") { Description = "Serve on TCP 127.0.0.1:PORT (0: any free port; prints tcp://127.0.0.1:PORT)." };
         var outFile = new Option<string?>("--out") { Description = "Write the whole line as a capture file (as fast as the CPU allows)." };
         var timeScale = new Option<double>("--time-scale") { Description = "--pty/--tcp: simulated seconds per wall second (1: like the real board; a position takes about 8 s).", DefaultValueFactory = _ => 1.0 };
-        var duration = new Option<double?>("--duration") { Description = "--pty/--tcp: stop serving after this many seconds (default: until Ctrl+C)." };
+        var duration = SecondsOption.Checked(new Option<double?>("--duration") { Description = "--pty/--tcp: stop serving after this many seconds (default: until Ctrl+C)." });
         var command = new Command("simulate", "The simulated board (unmodified firmware, virtual ADC and lock-in) as a pseudo-terminal, a TCP server or a capture file.")
         {
             film, spectra, seed, pty, tcp, outFile, timeScale, duration,

@@ -39,6 +39,8 @@ internal sealed record LiveSummary
         int usable = results.Count(r => r.UsableFit);
         if (usable >= HomogeneityStatistics.MinimumCount || requireStatistics)
         {
+            if (fits.Count == 0 && results.Count > 0 && results.All(r => r.Fit is null && r.NotFittedReason == LivePipeline.NoHelloReason))
+                throw new InputDataException(source, $"no HELLO with bias_uV_per_lsb and signal_uV_per_lsb in the stream: its {results.Count} spectra cannot be converted to mV and µV ({counters.FramesOk} good frames).");
             if (fits.Count == 0)
                 throw new InputDataException(source, $"no complete spectrum could be fitted ({results.Count} spectra decoded, {counters.FramesOk} good frames).");
             stats = StatsCommand.Summarise(fits);
@@ -58,6 +60,8 @@ internal sealed record LiveSummary
         w.WriteNumber("frames_bad", c.FramesDropped);
         w.WriteNumber("frames_lost", c.FramesLost);
         w.WriteNumber("frames_unknown_type", c.UnknownType);
+        w.WriteNumber("frames_duplicated", c.Duplicates);
+        w.WriteNumber("frames_reordered", c.Reordered);
         w.WriteNumber("reboots", c.Reboots);
         w.WriteNumber("spectra_received", SpectraReceived);
         w.WriteNumber("spectra_complete", c.SpectraComplete);
@@ -102,6 +106,7 @@ internal sealed record LiveSummary
         link.AddRow("source", Markup.Escape(Source));
         link.AddRow("bytes / frames ok", $"{c.Bytes} / {c.FramesOk}");
         link.AddRow("frames bad / lost", Flag(c.FramesDropped) + " / " + Flag(c.FramesLost));
+        link.AddRow("frames duplicated / reordered", Flag(c.Duplicates) + " / " + Flag(c.Reordered));
         link.AddRow("spectra received (incomplete)", $"{SpectraReceived} ({Flag(c.SpectraIncomplete)})");
         link.AddRow("device estimates (missing)", $"{c.Estimates} ({Flag(f.EstimatesMissing)})");
         link.AddRow("device estimate − fit, rms (mean)", $"{Uev(f.EstimateVsFitRmsMeV)} ({Uev(f.EstimateVsFitMeanMeV)}) over {f.EstimatesCompared}");

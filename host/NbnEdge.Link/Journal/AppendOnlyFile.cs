@@ -16,6 +16,7 @@ public sealed class AppendOnlyFile : IDisposable
     private readonly Stopwatch _sinceSync = Stopwatch.StartNew();
     private long _unsyncedBytes;
     private bool _disposed;
+    private IOException? _fault;
 
     /// <summary>Opens (creating if needed) <paramref name="path"/> for appending.</summary>
     public AppendOnlyFile(string path, JournalSyncPolicy? policy = null)
@@ -52,6 +53,11 @@ public sealed class AppendOnlyFile : IDisposable
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_fault is not null)
+            {
+                throw new IOException($"{Path}: {_fault.Message}", _fault);
+            }
+
             _file.Write(data);
             Length += data.Length;
             _unsyncedBytes += data.Length;
@@ -88,10 +94,17 @@ public sealed class AppendOnlyFile : IDisposable
                 return;
             }
 
-            SyncLocked();
             _disposed = true;
             _idleSync.Dispose();
-            _file.Dispose();
+            try
+            {
+                SyncLocked();
+                _file.Dispose();
+            }
+            catch (IOException)
+            {
+                // Disk full or gone: what reached the OS stays; the appender was told when it failed.
+            }
         }
     }
 
@@ -99,9 +112,17 @@ public sealed class AppendOnlyFile : IDisposable
     {
         lock (_sync)
         {
-            if (!_disposed && _unsyncedBytes > 0)
+            if (!_disposed && _unsyncedBytes > 0 && _fault is null)
             {
-                SyncLocked();
+                try
+                {
+                    SyncLocked();
+                }
+                catch (IOException e)
+                {
+                    // On the timer's thread nobody could catch it: the next Append reports it.
+                    _fault = e;
+                }
             }
         }
     }

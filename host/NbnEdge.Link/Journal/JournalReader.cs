@@ -80,7 +80,8 @@ public static class JournalReader
         try
         {
             using var doc = JsonDocument.Parse(line);
-            return true;
+            // A result is an object: any other JSON value is no result line either.
+            return doc.RootElement.ValueKind == JsonValueKind.Object;
         }
         catch (JsonException)
         {

@@ -26,13 +26,23 @@ public sealed class SessionJournal : IDisposable
     private readonly Lock _resultsSync = new();
 
     /// <summary>Opens (or continues) the journal <paramref name="name"/> in <paramref name="directory"/>.</summary>
+    /// <exception cref="IOException">the folder or a file cannot be created or opened for writing (one line naming it and why)</exception>
     public SessionJournal(string directory, string name, JournalSyncPolicy? policy = null)
     {
-        Directory.CreateDirectory(directory);
         RawPath = System.IO.Path.Combine(directory, name + RawExtension);
         ResultsPath = System.IO.Path.Combine(directory, name + ResultsExtension);
-        _raw = new AppendOnlyFile(RawPath, policy);
-        _results = new AppendOnlyFile(ResultsPath, policy);
+        try
+        {
+            Directory.CreateDirectory(directory);
+            _raw = new AppendOnlyFile(RawPath, policy);
+            _results = new AppendOnlyFile(ResultsPath, policy);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _raw?.Dispose();
+            throw new IOException($"cannot write the session journal in {directory}: {e.Message}", e);
+        }
+
         if (_raw.Length > 0)
         {
             MarkConnectionBoundary();
