@@ -142,8 +142,8 @@ public sealed class CliFuzzTests
     {
         string[] demo = ["demo", "--spectra", "3", "--json", "--journal", Path.Combine(dir, "demo")];
         foreach (string o in new[] { "--spectra", "--seed" }) yield return (demo, o);
-        yield return ([.. demo, "--dashboard", "--linger", "0"], "--port");
-        yield return ([.. demo, "--dashboard", "--port", "0"], "--linger");
+        yield return ([.. demo, "--dashboard", "--linger", "0"], "--dashboard-port");
+        yield return ([.. demo, "--dashboard", "--dashboard-port", "0"], "--linger");
         string[] monitor = ["monitor", capture, "--no-journal", "--json"];
         foreach (string o in new[] { "--spectra", "--duration", "--baud" }) yield return (monitor, o);
         yield return ([.. monitor, "--dashboard"], "--dashboard-port");
@@ -187,7 +187,7 @@ public sealed class CliFuzzTests
         string dir = CliRunner.TempDir();
         string capture = Session.Value.Capture;
         string[] commands = ["demo", "stats", "serve", "fit", "model-table", "bench", "replay", "simulate", "estimate", "ingest", "table", "monitor", "map"];
-        string[] options = ["--spectra", "--seed", "--json", "--journal", "--port", "--listen", "--vm", "--gamma", "--fits", "--duration",
+        string[] options = ["--spectra", "--seed", "--json", "--journal", "--port", "--dashboard-port", "--listen", "--vm", "--gamma", "--fits", "--duration",
             "--baud", "--time-scale", "--out", "--plot", "--no-journal", "--board", "--frobnicate", "-h"];
         string[] operands = [capture, Session.Value.Dir, Path.Combine(dir, "missing.csv"), "/dev/null", "tcp://", "tcp://host:99999", "", "-", "--"];
         var rnd = new Random(1603);

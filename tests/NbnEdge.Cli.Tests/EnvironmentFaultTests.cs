@@ -72,8 +72,8 @@ public sealed class EnvironmentFaultTests
     [TestMethod]
     public void DashboardPortOutOfRange_IsAUsageError()
     {
-        AssertOneLine(CliRunner.Run("demo", "--spectra", "3", "--dashboard", "--port", "70000"), 2, "--port 70000: a TCP port is 0 to 65535");
-        AssertOneLine(CliRunner.Run("demo", "--spectra", "3", "--dashboard", "--port", "-1"), 2, "--port -1");
+        AssertOneLine(CliRunner.Run("demo", "--spectra", "3", "--dashboard", "--dashboard-port", "70000"), 2, "--dashboard-port 70000: a TCP port is 0 to 65535");
+        AssertOneLine(CliRunner.Run("demo", "--spectra", "3", "--dashboard", "--dashboard-port", "-1"), 2, "--dashboard-port -1");
         AssertOneLine(CliRunner.Run("monitor", Capture.Value, "--dashboard", "--dashboard-port", "65536"), 2, "--dashboard-port 65536");
     }
 
