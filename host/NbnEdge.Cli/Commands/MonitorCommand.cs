@@ -47,20 +47,42 @@ internal static class MonitorCommand
             int rate = p.GetValue(baud);
             if (rate <= 0) throw new UsageException("--baud must be positive.");
             IByteSource byteSource = Open(where, serial, rate);
-            SessionJournal? journal = p.GetValue(noJournal) ? null
-                : new SessionJournal(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)), "session");
+            string? journalFolder = p.GetValue(noJournal) ? null
+                : Path.GetFullPath(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            bool folderIsNew = journalFolder is not null && !Directory.Exists(journalFolder);
+            SessionJournal? journal = journalFolder is null ? null : new SessionJournal(journalFolder, "session");
             var web = p.GetValue(dashboard) ? (p.GetValue(listen), p.GetValue(dashboardPort)) : ((string?, int)?)null;
-            return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web).GetAwaiter().GetResult();
+            long bytes = 0;
+            try
+            {
+                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b).GetAwaiter().GetResult();
+            }
+            catch (LinkOpenException e)
+            {
+                string prefix = byteSource.Name + ": ";
+                throw new InputDataException(byteSource.Name, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message);
+            }
+            finally
+            {
+                // A session that received no byte leaves no empty folder behind.
+                if (bytes == 0 && journal is not null) SessionFolder.RemoveIfEmpty(journal, journalFolder!, folderIsNew);
+            }
         });
         return command;
     }
 
     private static IByteSource Open(string? where, string? serial, int baud)
     {
-        if (serial is not null) return new SerialByteSource(serial, baud);
+        // A port that never opened is reported and the command ends; only one that went away is retried.
+        if (serial is not null) return new SerialByteSource(serial, baud) { GiveUpBeforeFirstConnection = true };
         if (where!.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
         {
-            try { return TcpByteSource.Parse(where); }
+            try
+            {
+                TcpByteSource.Parse(where); // validates
+                var uri = new Uri(where);
+                return new TcpByteSource(uri.Host, uri.Port) { GiveUpBeforeFirstConnection = true };
+            }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
         }
 
@@ -69,7 +91,7 @@ internal static class MonitorCommand
     }
 
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
-        (string? Listen, int Port)? web = null)
+        (string? Listen, int Port)? web, Action<long> bytesReceived)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
@@ -99,6 +121,9 @@ internal static class MonitorCommand
                     LinkState.Disconnected => $"disconnected ({change.Detail})",
                     _ => change.State.ToString().ToLowerInvariant(),
                 };
+                // Retrying is visible also in a pipe or with --json: one line on stderr per attempt.
+                if (!interactive && change.State is LinkState.WaitingToRetry or LinkState.Disconnected)
+                    Console.Error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
                 // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
                 if (change.State == LinkState.Connected && source is ReconnectingByteSource)
                     _ = Task.Run(async () => { try { await link.Session.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
@@ -111,6 +136,7 @@ internal static class MonitorCommand
             link.Start(cts.Token);
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
+            bytesReceived(counters.Bytes);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
         }
@@ -135,7 +161,9 @@ internal static class MonitorCommand
         }
 
         summary.Print(output, $"Monitor: {source.Name}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
+        output.WriteLine(latencies.Count == 0
+            ? "Latency, last chunk → fit: no spectra."
+            : string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
         if (journal is not null) output.WriteLine($"Journal: {journal.RawPath}, {journal.ResultsPath}");
         return ExitCodes.Ok;
     }
