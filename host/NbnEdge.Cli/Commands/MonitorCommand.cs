@@ -36,6 +36,8 @@ internal static class MonitorCommand
         command.Add(dashboard);
         command.Add(listen);
         command.Add(dashboardPort);
+        var filmRef = FilmReferenceOption.Create();
+        command.Add(filmRef);
         command.SetAction(p =>
         {
             string? where = p.GetValue(source);
@@ -46,6 +48,7 @@ internal static class MonitorCommand
             if (stopAfter is < 1) throw new UsageException("--spectra must be at least 1.");
             int rate = p.GetValue(baud);
             if (rate <= 0) throw new UsageException("--baud must be positive.");
+            FilmReference? film = p.GetValue(filmRef) is { } refText ? FilmReferenceOption.Parse(refText) : null;
             IByteSource byteSource = Open(where, serial, rate);
             string? journalFolder = p.GetValue(noJournal) ? null
                 : Path.GetFullPath(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
@@ -55,7 +58,7 @@ internal static class MonitorCommand
             long bytes = 0;
             try
             {
-                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b).GetAwaiter().GetResult();
+                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film).GetAwaiter().GetResult();
             }
             catch (LinkOpenException e)
             {
@@ -91,7 +94,7 @@ internal static class MonitorCommand
     }
 
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
-        (string? Listen, int Port)? web, Action<long> bytesReceived)
+        (string? Listen, int Port)? web, Action<long> bytesReceived, FilmReference? film)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
@@ -152,6 +155,7 @@ internal static class MonitorCommand
             {
                 w.WriteStartObject();
                 summary.WriteFields(w);
+                if (film is not null && summary.Statistics is { } st) UserFilmRow.Write(w, film, st.Statistics.MeanMeV);
                 w.Number("latency_median_ms", median);
                 w.Number("latency_max_ms", max);
                 if (journal is not null) { w.WriteString("journal_raw", journal.RawPath); w.WriteString("journal_results", journal.ResultsPath); }
@@ -161,6 +165,7 @@ internal static class MonitorCommand
         }
 
         summary.Print(output, $"Monitor: {source.Name}");
+        if (film is not null) UserFilmRow.Print(output, film, summary.Statistics?.Statistics.MeanMeV ?? double.NaN);
         output.WriteLine(latencies.Count == 0
             ? "Latency, last chunk → fit: no spectra."
             : string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
@@ -191,7 +196,13 @@ internal static class MonitorCommand
             t.AddRow("last spectrum", s.LastSpectrumId is { } id ? $"#{id}" : "–");
             t.AddRow("last Δ: host fit / device", $"{MeV(s.LastFitDeltaMeV)} / {MeV(s.LastDeviceDeltaMeV)}");
             t.AddRow("running mean Δ", MeV(s.MeanMeV));
-            t.AddRow("σ / rms fit error / σ_int", $"{UeV(s.StandardDeviationMeV)} / {UeV(s.RmsFitErrorMeV)} / {UeV(s.IntrinsicSigmaMeV)}");
+            // A spread from a handful of fits is noise (its relative error is about 1/√(2(n−1))): say so instead of a number.
+            t.AddRow("σ / rms fit error / σ_int", s.UsableFits < MinimumSpreadFits
+                ? $"not yet meaningful ({s.UsableFits} fits, needs {MinimumSpreadFits})"
+                : $"{UeV(s.StandardDeviationMeV)} / {UeV(s.RmsFitErrorMeV)} / {UeV(s.IntrinsicSigmaMeV)}");
+            int held = link.Pipeline.HeldSpectra;
+            long notFitted = s.SpectraProcessed - s.UsableFits;
+            t.AddRow("not fitted", held > 0 ? $"{notFitted}; {held} held until the board's HELLO gives the scaling (PING sent)" : $"{notFitted}");
             t.AddRow("device − fit, rms", UeV(s.EstimateVsFitRmsMeV));
             t.AddRow("firmware re-run mismatches", $"{Red(s.RecomputeMismatches)} of {s.RecomputeChecked}");
             t.AddRow("latency last / max", $"{Ms(s.LastLatencyMs)} / {Ms(s.MaxLatencyMs)}");
@@ -215,6 +226,12 @@ internal static class MonitorCommand
             }
         });
     }
+
+    /// <summary>
+    /// Fewest fits before the live view shows σ and σ_int: at n = 10 the relative standard error of a
+    /// sample σ is 1/√18 ≈ 24 %, below that a single outlier dominates (the final summary adds its CI).
+    /// </summary>
+    internal const int MinimumSpreadFits = 10;
 
     private static string Red(long n) => n == 0 ? "0" : $"[bold red]{n}[/]";
 }
