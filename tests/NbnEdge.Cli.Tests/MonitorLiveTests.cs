@@ -98,3 +98,57 @@ public sealed class MonitorLiveTests
         return moved.SelectMany(f => f.Bytes).ToArray();
     }
 }
+
+/// <summary>Issue 15 item 7: --film-ref for the live Table I row.</summary>
+[TestClass]
+public sealed class FilmReferenceOptionTests
+{
+    [TestMethod]
+    public void Demo_WithFilmRef_UsesTheUsersFilm_AndLSheetIsHbarROverPiDelta()
+    {
+        var r = CliRunner.Run("demo", "--spectra", "5", "--film-ref", "my NbN,12,11.5,310", "--journal", Path.Combine(CliRunner.TempDir(), "j"), "--json");
+        Assert.AreEqual(0, r.ExitCode, r.Stderr);
+        JsonElement row = r.Json().GetProperty("table_row");
+        Assert.AreEqual("my NbN", row.GetProperty("film").GetString());
+        Assert.AreEqual(12.0, row.GetProperty("thickness_nm").GetDouble());
+        Assert.AreEqual(11.5, row.GetProperty("tc_K").GetDouble());
+        Assert.AreEqual(310.0, row.GetProperty("r_sheet_ohm").GetDouble());
+        double deltaMeV = row.GetProperty("delta_meV").GetDouble();
+        // Independent: L_□ = ħ R_□ / (π Δ), Δ/k_BT_c with CODATA constants.
+        const double hbar = 1.054571817e-34, eV = 1.602176634e-19, kB = 1.380649e-23;
+        Assert.AreEqual(hbar * 310 / (Math.PI * deltaMeV * 1e-3 * eV) * 1e12, row.GetProperty("l_sheet_pH").GetDouble(), 1e-6);
+        Assert.AreEqual(deltaMeV * 1e-3 * eV / (kB * 11.5), row.GetProperty("delta_over_kTc").GetDouble(), 1e-6);
+        Assert.AreEqual(JsonValueKind.Null, row.GetProperty("paper_delta_meV").ValueKind, "no paper figures for the user's film");
+    }
+
+    [TestMethod]
+    public void FilmRefFile_IsRead_AndBadValuesExitTwoWithTheLine()
+    {
+        string dir = CliRunner.TempDir();
+        string good = Path.Combine(dir, "film.conf");
+        File.WriteAllText(good, "# my film\nname = sputtered NbN\nd_nm = 8\ntc_K = 10.1\nr_sheet_ohm = 520\n");
+        var r = CliRunner.Run("demo", "--spectra", "4", "--film-ref", good, "--journal", Path.Combine(dir, "j"), "--json");
+        Assert.AreEqual(0, r.ExitCode, r.Stderr);
+        Assert.AreEqual("sputtered NbN", r.Json().GetProperty("table_row").GetProperty("film").GetString());
+
+        string bad = Path.Combine(dir, "bad.conf");
+        File.WriteAllText(bad, "name = x\nd_nm = 8\ntc = 10\n");
+        foreach (var (value, expected) in new[]
+                 {
+                     ("x,1,2", "4 comma-separated fields, got 3"),
+                     ("x,-1,10,300", "d_nm must be a positive number in nm, got '-1'"),
+                     ("x,5,abc,300", "tc_K must be a positive number in K, got 'abc'"),
+                     (",5,10,300", "name is empty"),
+                     (bad, "line 3: unknown key 'tc'"),
+                 })
+        {
+            foreach (string command in new[] { "demo", "monitor" })
+            {
+                string[] args = command == "demo" ? ["demo", "--film-ref", value] : ["monitor", "tcp://127.0.0.1:9", "--film-ref", value];
+                var e = CliRunner.Run(args);
+                Assert.AreEqual(2, e.ExitCode, $"{command} {value}: {e.Stderr}");
+                StringAssert.Contains(e.Stderr, expected);
+            }
+        }
+    }
+}
