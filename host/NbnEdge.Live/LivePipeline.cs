@@ -56,6 +56,8 @@ public sealed class LivePipeline
     private SpectrumStreamAssembler? _assembler;
     private LiveSnapshot _snapshot = LiveSnapshot.Empty;
     private LiveResult? _awaitingEstimate;
+    private readonly List<HeldSpectrum> _held = [];
+    private HelloInfo? _scaling;
     private long _arrived;
     private long _processed, _incomplete, _compared, _recomputeChecked, _mismatches, _missing;
     private double _sumDiff, _sumDiffSquared, _maxLatency = double.NaN;
@@ -119,6 +121,7 @@ public sealed class LivePipeline
 
         assembler.SpectrumReceived += OnSpectrum;
         assembler.EstimateReceived += OnEstimate;
+        assembler.HelloReceived += Post;
     }
 
     /// <summary>No more input will come (the link ended): the worker finishes what is queued.</summary>
@@ -130,6 +133,20 @@ public sealed class LivePipeline
         Interlocked.Increment(ref _arrived);
         _work.Writer.TryWrite(new WorkItem(spectrum, null, counters, arrivalTimestamp));
     }
+
+    /// <summary>
+    /// Spectra that arrive before any HELLO with a scaling (a monitor joining a running board) are
+    /// held, at most this many, until the HELLO comes (the monitor PINGs for one), then fitted in order.
+    /// </summary>
+    public const int MaxHeldSpectra = 64;
+
+    /// <summary>Spectra held now, waiting for a HELLO.</summary>
+    public int HeldSpectra => Volatile.Read(ref _heldCount);
+
+    private int _heldCount;
+
+    /// <summary>Queues a HELLO (what <see cref="Attach"/> wires to the assembler): releases the held spectra.</summary>
+    public void Post(HelloInfo hello) => _work.Writer.TryWrite(new WorkItem(null, null, null, 0, hello));
 
     /// <summary>Queues a device ESTIMATE (what <see cref="Attach"/> wires to the assembler).</summary>
     public void Post(EstimateInfo estimate) => _work.Writer.TryWrite(new WorkItem(null, estimate, null, 0));
@@ -176,7 +193,22 @@ public sealed class LivePipeline
                 continue;
             }
 
-            if (item.Spectrum is { } spectrum)
+            if (item.Hello is { HasScaling: true } hello)
+            {
+                _scaling = hello;
+                ReleaseHeld(hello, null);
+            }
+            else if (item.Spectrum is { } early && ScalingFor(early) is null && _held.Count < MaxHeldSpectra)
+            {
+                FinishAwaiting(null);
+                _held.Add(new HeldSpectrum(early, item.Counters!, item.ArrivalTimestamp));
+                Volatile.Write(ref _heldCount, _held.Count);
+            }
+            else if (item.Estimate is { } heldEstimate && _held.FindIndex(h => h.Spectrum.SpectrumId == heldEstimate.SpectrumId && h.Spectrum.DeviceEpoch == heldEstimate.DeviceEpoch) is var at and >= 0)
+            {
+                _held[at] = _held[at] with { Estimate = heldEstimate };
+            }
+            else if (item.Spectrum is { } spectrum)
             {
                 // The previous spectrum's ESTIMATE would have come before this one: it is not coming.
                 FinishAwaiting(null);
@@ -191,21 +223,42 @@ public sealed class LivePipeline
             // An ESTIMATE whose spectrum was lost is counted by the link (EstimatesUnmatched); nothing to pair it with here.
         }
 
+        ReleaseHeld(null, $"no HELLO with a scaling arrived (held until the end; at most {MaxHeldSpectra} are held)");
         FinishAwaiting(null);
     }
 
-    /// <summary>Why a spectrum was not fitted when no HELLO with a scaling was seen (and no fallback given).</summary>
+    /// <summary>Why a spectrum was not fitted when no HELLO with a scaling was seen (and no fallback given); reasons begin with it.</summary>
     public const string NoHelloReason = "no HELLO with a scaling seen yet";
 
-    private void Process(ReceivedSpectrum received, LinkCounters counters, long arrivalTimestamp)
+    private HelloInfo? ScalingFor(ReceivedSpectrum received) =>
+        received.Hello is { HasScaling: true } h ? h : _scaling ?? _options.FallbackHello;
+
+    /// <summary>Fits the held spectra in arrival order with <paramref name="hello"/>'s scaling, or completes them unfitted with <paramref name="reason"/>.</summary>
+    private void ReleaseHeld(HelloInfo? hello, string? reason)
     {
-        HelloInfo? hello = received.Hello is { HasScaling: true } h ? h : _options.FallbackHello;
+        if (_held.Count == 0) return;
+        FinishAwaiting(null);
+        foreach (HeldSpectrum held in _held)
+        {
+            Process(held.Spectrum, held.Counters, held.ArrivalTimestamp, hello, reason);
+            FinishAwaiting(held.Estimate);
+        }
+
+        _held.Clear();
+        Volatile.Write(ref _heldCount, 0);
+    }
+
+    private void Process(ReceivedSpectrum received, LinkCounters counters, long arrivalTimestamp) =>
+        Process(received, counters, arrivalTimestamp, ScalingFor(received), null);
+
+    private void Process(ReceivedSpectrum received, LinkCounters counters, long arrivalTimestamp, HelloInfo? hello, string? whyNoScaling)
+    {
         Spectrum? spectrum = null;
         GapFitResult? fit = null;
         string? reason = null;
         if (hello is null)
         {
-            reason = NoHelloReason;
+            reason = whyNoScaling ?? $"{NoHelloReason} (more than {MaxHeldSpectra} spectra before it)";
         }
         else
         {
@@ -334,5 +387,7 @@ public sealed class LivePipeline
         return estimator;
     }
 
-    private readonly record struct WorkItem(ReceivedSpectrum? Spectrum, EstimateInfo? Estimate, LinkCounters? Counters, long ArrivalTimestamp);
+    private readonly record struct WorkItem(ReceivedSpectrum? Spectrum, EstimateInfo? Estimate, LinkCounters? Counters, long ArrivalTimestamp, HelloInfo? Hello = null);
+
+    private sealed record HeldSpectrum(ReceivedSpectrum Spectrum, LinkCounters Counters, long ArrivalTimestamp, EstimateInfo? Estimate = null);
 }

@@ -36,13 +36,17 @@ internal static class DemoCommand
         };
         var plotExtras = new PlotOptions();
         foreach (var o in plotExtras.All) command.Add(o);
+        var filmRef = FilmReferenceOption.Create();
+        command.Add(filmRef);
         command.SetAction(p =>
         {
             FilmPreset preset = LiveOptions.Preset(p.GetValue(film)!);
             int n = p.GetValue(spectra) ?? preset.Positions;
             if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
                 throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
-            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot)) { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p) };
+            FilmReference? userFilm = p.GetValue(filmRef) is { } refText ? FilmReferenceOption.Parse(refText) : null;
+            var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot))
+                { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p), Film = userFilm };
             return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
@@ -53,6 +57,8 @@ internal static class DemoCommand
     {
         public string[] AllowHosts { get; init; } = [];
         public FigureRequest? Figures { get; init; }
+        /// <summary>The user's film for the Table I row (--film-ref); null takes the paper's row for the preset.</summary>
+        public FilmReference? Film { get; init; }
     }
 
     private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
@@ -104,7 +110,7 @@ internal static class DemoCommand
 
         wall.Stop();
         var truth = new DemoTruth(board, summary.Results);
-        var reference = FilmReference.For(preset.Name);
+        var reference = extras.Film ?? FilmReference.For(preset.Name);
         double meanDelta = summary.Statistics!.Statistics.MeanMeV;
         double lSheet = FilmFigures.SheetKineticInductancePH(reference.RSheetOhm, meanDelta);
         double ratio = FilmFigures.GapRatio(meanDelta, reference.TcK);
@@ -177,12 +183,12 @@ internal static class DemoCommand
         check.AddRow("wall time", $"{wall.Elapsed.TotalSeconds.ToString("F1", ci)} s");
         console.Write(check);
 
-        var table = new Table().Border(TableBorder.Rounded).Title("Table I row (R_□ and T_c from the reference table, Δ measured)");
+        var table = new Table().Border(TableBorder.Rounded).Title(extras.Film is null ? "Table I row (R_□ and T_c from the reference table, Δ measured)" : "Table I row (R_□ and T_c from --film-ref, Δ measured)");
         foreach (var h in new[] { "film", "d (nm)", "T_c (K)", "R_□ (Ω)", "Δ (meV)", "L_□ (pH)", "Δ/k_BT_c" })
             table.AddColumn(new TableColumn(h).RightAligned());
         table.AddRow(Markup.Escape(reference.Label), reference.ThicknessNm.ToString("G4", ci), reference.TcK.ToString("G4", ci), reference.RSheetOhm.ToString("G6", ci),
             meanDelta.ToString("F3", ci), lSheet.ToString("G4", ci), ratio.ToString("F2", ci));
-        table.AddRow("[dim]paper[/]", "", "", "", reference.DeltaMeV.ToString("F2", ci), reference.LSheetPH.ToString("G4", ci), reference.DeltaOverKTc.ToString("F2", ci));
+        if (double.IsFinite(reference.DeltaMeV)) table.AddRow("[dim]paper[/]", "", "", "", reference.DeltaMeV.ToString("F2", ci), reference.LSheetPH.ToString("G4", ci), reference.DeltaOverKTc.ToString("F2", ci));
         console.Write(table);
         output.WriteLine($"Journal: {journal.RawPath} (raw bytes), {journal.ResultsPath} (results); 'nbnedge replay {Path.GetDirectoryName(journal.RawPath)}' rebuilds them.");
         if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info, stop).ConfigureAwait(false);

@@ -38,6 +38,8 @@ internal static class MonitorCommand
         command.Add(dashboardPort);
         var allowHost = DashboardHosting.AllowHostOption();
         command.Add(allowHost);
+        var filmRef = FilmReferenceOption.Create();
+        command.Add(filmRef);
         command.SetAction(p =>
         {
             string? where = p.GetValue(source);
@@ -48,21 +50,44 @@ internal static class MonitorCommand
             if (stopAfter is < 1) throw new UsageException("--spectra must be at least 1.");
             int rate = p.GetValue(baud);
             if (rate <= 0) throw new UsageException("--baud must be positive.");
+            FilmReference? film = p.GetValue(filmRef) is { } refText ? FilmReferenceOption.Parse(refText) : null;
             IByteSource byteSource = Open(where, serial, rate);
-            SessionJournal? journal = p.GetValue(noJournal) ? null
-                : new SessionJournal(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)), "session");
+            string? journalFolder = p.GetValue(noJournal) ? null
+                : Path.GetFullPath(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            bool folderIsNew = journalFolder is not null && !Directory.Exists(journalFolder);
+            SessionJournal? journal = journalFolder is null ? null : new SessionJournal(journalFolder, "session");
             var web = p.GetValue(dashboard) ? (p.GetValue(listen), p.GetValue(dashboardPort), p.GetValue(allowHost) ?? []) : ((string?, int, string[])?)null;
-            return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web).GetAwaiter().GetResult();
+            long bytes = 0;
+            try
+            {
+                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film).GetAwaiter().GetResult();
+            }
+            catch (LinkOpenException e)
+            {
+                string prefix = byteSource.Name + ": ";
+                throw new InputDataException(byteSource.Name, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message);
+            }
+            finally
+            {
+                // A session that received no byte leaves no empty folder behind.
+                if (bytes == 0 && journal is not null) SessionFolder.RemoveIfEmpty(journal, journalFolder!, folderIsNew);
+            }
         });
         return command;
     }
 
     private static IByteSource Open(string? where, string? serial, int baud)
     {
-        if (serial is not null) return new SerialByteSource(serial, baud);
+        // A port that never opened is reported and the command ends; only one that went away is retried.
+        if (serial is not null) return new SerialByteSource(serial, baud) { GiveUpBeforeFirstConnection = true };
         if (where!.StartsWith("tcp://", StringComparison.OrdinalIgnoreCase))
         {
-            try { return TcpByteSource.Parse(where); }
+            try
+            {
+                TcpByteSource.Parse(where); // validates
+                var uri = new Uri(where);
+                return new TcpByteSource(uri.Host, uri.Port) { GiveUpBeforeFirstConnection = true };
+            }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
         }
 
@@ -74,7 +99,7 @@ internal static class MonitorCommand
     internal static int JournalFaultExit(string? fault) => fault is null ? ExitCodes.Ok : throw new IOException(fault);
 
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
-        (string? Listen, int Port, string[] AllowHosts)? web = null)
+        (string? Listen, int Port, string[] AllowHosts)? web, Action<long> bytesReceived, FilmReference? film)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
@@ -105,6 +130,9 @@ internal static class MonitorCommand
                     LinkState.Disconnected => $"disconnected ({change.Detail})",
                     _ => change.State.ToString().ToLowerInvariant(),
                 };
+                // Retrying is visible also in a pipe or with --json: one line on stderr per attempt.
+                if (!interactive && change.State is LinkState.WaitingToRetry or LinkState.Disconnected)
+                    Console.Error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
                 // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
                 if (change.State == LinkState.Connected && source is ReconnectingByteSource)
                     _ = Task.Run(async () => { try { await link.Session.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
@@ -117,6 +145,7 @@ internal static class MonitorCommand
             link.Start(cts.Token);
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
+            bytesReceived(counters.Bytes);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
             journalFault = link.Session.JournalFault;
@@ -133,6 +162,7 @@ internal static class MonitorCommand
             {
                 w.WriteStartObject();
                 summary.WriteFields(w);
+                if (film is not null && summary.Statistics is { } st) UserFilmRow.Write(w, film, st.Statistics.MeanMeV);
                 w.Number("latency_median_ms", median);
                 w.Number("latency_max_ms", max);
                 if (journal is not null) { w.WriteString("journal_raw", journal.RawPath); w.WriteString("journal_results", journal.ResultsPath); }
@@ -142,7 +172,10 @@ internal static class MonitorCommand
         }
 
         summary.Print(output, $"Monitor: {source.Name}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
+        if (film is not null) UserFilmRow.Print(output, film, summary.Statistics?.Statistics.MeanMeV ?? double.NaN);
+        output.WriteLine(latencies.Count == 0
+            ? "Latency, last chunk → fit: no spectra."
+            : string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
         if (journal is not null) output.WriteLine($"Journal: {journal.RawPath}, {journal.ResultsPath}");
         return JournalFaultExit(journalFault);
     }
@@ -171,7 +204,13 @@ internal static class MonitorCommand
             t.AddRow("last spectrum", s.LastSpectrumId is { } id ? $"#{id}" : "–");
             t.AddRow("last Δ: host fit / device", $"{MeV(s.LastFitDeltaMeV)} / {MeV(s.LastDeviceDeltaMeV)}");
             t.AddRow("running mean Δ", MeV(s.MeanMeV));
-            t.AddRow("σ / rms fit error / σ_int", $"{UeV(s.StandardDeviationMeV)} / {UeV(s.RmsFitErrorMeV)} / {UeV(s.IntrinsicSigmaMeV)}");
+            // A spread from a handful of fits is noise (its relative error is about 1/√(2(n−1))): say so instead of a number.
+            t.AddRow("σ / rms fit error / σ_int", s.UsableFits < MinimumSpreadFits
+                ? $"not yet meaningful ({s.UsableFits} fits, needs {MinimumSpreadFits})"
+                : $"{UeV(s.StandardDeviationMeV)} / {UeV(s.RmsFitErrorMeV)} / {UeV(s.IntrinsicSigmaMeV)}");
+            int held = link.Pipeline.HeldSpectra;
+            long notFitted = s.SpectraProcessed - s.UsableFits;
+            t.AddRow("not fitted", held > 0 ? $"{notFitted}; {held} held until the board's HELLO gives the scaling (PING sent)" : $"{notFitted}");
             t.AddRow("device − fit, rms", UeV(s.EstimateVsFitRmsMeV));
             t.AddRow("firmware re-run mismatches", $"{Red(s.RecomputeMismatches)} of {s.RecomputeChecked}");
             t.AddRow("latency last / max", $"{Ms(s.LastLatencyMs)} / {Ms(s.MaxLatencyMs)}");
@@ -195,6 +234,12 @@ internal static class MonitorCommand
             }
         });
     }
+
+    /// <summary>
+    /// Fewest fits before the live view shows σ and σ_int: at n = 10 the relative standard error of a
+    /// sample σ is 1/√18 ≈ 24 %, below that a single outlier dominates (the final summary adds its CI).
+    /// </summary>
+    internal const int MinimumSpreadFits = 10;
 
     private static string Red(long n) => n == 0 ? "0" : $"[bold red]{n}[/]";
 }

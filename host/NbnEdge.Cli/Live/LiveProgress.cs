@@ -41,6 +41,9 @@ internal static class LiveProgress
         var ci = CultureInfo.InvariantCulture;
         string MeV(double v) => double.IsFinite(v) ? v.ToString("F4", ci) : "–";
         string UeV(double v) => double.IsFinite(v) ? (v * 1000).ToString("F1", ci) : "–";
-        return $"{label}: {s.SpectraProcessed} spectra, Δ {MeV(s.LastFitDeltaMeV)} (device {MeV(s.LastDeviceDeltaMeV)}) meV, mean {MeV(s.MeanMeV)} meV, σ {UeV(s.StandardDeviationMeV)} µeV, σ_int {UeV(s.IntrinsicSigmaMeV)} µeV";
+        string spread = s.UsableFits < Commands.MonitorCommand.MinimumSpreadFits
+            ? $"σ not yet meaningful ({s.UsableFits} fits, needs {Commands.MonitorCommand.MinimumSpreadFits})"
+            : $"σ {UeV(s.StandardDeviationMeV)} µeV, σ_int {UeV(s.IntrinsicSigmaMeV)} µeV";
+        return $"{label}: {s.SpectraProcessed} spectra, Δ {MeV(s.LastFitDeltaMeV)} (device {MeV(s.LastDeviceDeltaMeV)}) meV, mean {MeV(s.MeanMeV)} meV, {spread}";
     }
 }

@@ -39,7 +39,7 @@ internal sealed record LiveSummary
         int usable = results.Count(r => r.UsableFit);
         if (usable >= HomogeneityStatistics.MinimumCount || requireStatistics)
         {
-            if (fits.Count == 0 && results.Count > 0 && results.All(r => r.Fit is null && r.NotFittedReason == LivePipeline.NoHelloReason))
+            if (fits.Count == 0 && results.Count > 0 && results.All(r => r.Fit is null && r.NotFittedReason?.StartsWith(LivePipeline.NoHelloReason, StringComparison.Ordinal) == true))
                 throw new InputDataException(source, $"no HELLO with bias_uV_per_lsb and signal_uV_per_lsb in the stream: its {results.Count} spectra cannot be converted to mV and µV ({counters.FramesOk} good frames).");
             if (fits.Count == 0)
                 throw new InputDataException(source, $"no complete spectrum could be fitted ({results.Count} spectra decoded, {counters.FramesOk} good frames).");

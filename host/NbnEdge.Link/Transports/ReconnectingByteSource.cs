@@ -30,6 +30,12 @@ public abstract class ReconnectingByteSource : IDuplexByteSource
     /// <summary>Connections made so far (the first counts).</summary>
     public int Connections { get; private set; }
 
+    /// <summary>
+    /// Throw <see cref="LinkOpenException"/> when the very first open fails instead of retrying:
+    /// a port that never existed will not appear by waiting; only one that went away is retried.
+    /// </summary>
+    public bool GiveUpBeforeFirstConnection { get; init; }
+
     /// <summary>Whether a connection is open now.</summary>
     public bool IsConnected => _stream is not null;
 
@@ -124,6 +130,10 @@ public abstract class ReconnectingByteSource : IDuplexByteSource
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
+            }
+            catch (Exception ex) when (GiveUpBeforeFirstConnection && Connections == 0)
+            {
+                throw ex as LinkOpenException ?? new LinkOpenException($"{Name}: {ex.Message}", ex);
             }
             catch (Exception ex)
             {

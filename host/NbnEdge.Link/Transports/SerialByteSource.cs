@@ -39,11 +39,39 @@ public sealed class SerialByteSource : ReconnectingByteSource
             serial.Open();
             return Task.FromResult<Stream>(new SerialPortStream(serial));
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            serial.Dispose();
+            throw new LinkOpenException(DescribeOpenFailure(_port, ex, File.Exists(_port) || OperatingSystem.IsWindows(), SerialPort.GetPortNames()), ex);
+        }
         catch
         {
             serial.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Why a port did not open, in the user's terms. On Linux .NET reports a missing device as
+    /// "Access to the port is denied", so existence is checked first and a real denial names the
+    /// <c>dialout</c> group.
+    /// </summary>
+    /// <param name="port">the port name given</param>
+    /// <param name="ex">what opening it threw</param>
+    /// <param name="exists">whether the device node exists (always true on Windows, where COM names are not files)</param>
+    /// <param name="present">the serial ports that do exist</param>
+    public static string DescribeOpenFailure(string port, Exception ex, bool exists, IReadOnlyCollection<string> present)
+    {
+        string ports = present.Count == 0 ? "no serial ports found" : "serial ports present: " + string.Join(", ", present.Order(StringComparer.Ordinal));
+        if (!exists) return $"{port}: no such serial device ({ports}).";
+        if (ex is UnauthorizedAccessException)
+        {
+            return OperatingSystem.IsWindows()
+                ? $"{port}: access denied (is another program using the port?) ({ports})."
+                : $"{port}: permission denied: add your user to the 'dialout' group (sudo usermod -aG dialout $USER, then log in again), or check that no other program holds the port ({ports}).";
+        }
+
+        return $"{port}: could not open the serial port: {ex.Message} ({ports}).";
     }
 
     /// <summary>The port's stream, owning the port so that disposing it closes the port.</summary>

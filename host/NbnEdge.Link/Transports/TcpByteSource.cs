@@ -36,6 +36,19 @@ public sealed class TcpByteSource : ReconnectingByteSource
             await client.ConnectAsync(_host, _port, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(client.Client, ownsSocket: true);
         }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            client.Dispose();
+            string why = ex.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "nothing listening there (connection refused)",
+                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "no such host",
+                SocketError.TimedOut => "no answer (timed out)",
+                SocketError.NetworkUnreachable or SocketError.HostUnreachable => "host unreachable",
+                _ => ex.Message,
+            };
+            throw new LinkOpenException($"{Name}: {why}.", ex);
+        }
         catch
         {
             client.Dispose();
