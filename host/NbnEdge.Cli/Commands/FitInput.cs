@@ -29,6 +29,7 @@ internal sealed class FitInput
     public Option<bool> LockInRms { get; } = new("--lockin-rms") { Description = "Nanonis files: the header's Lock-in>Amplitude is RMS (×√2 for the peak V_m); default: taken as the peak amplitude." };
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
+    public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first file that cannot be read (default: skip it with a one-line reason and go on)." };
 
     public FitInput()
     {
@@ -39,7 +40,7 @@ internal sealed class FitInput
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, LockInRms, Json, Plot }) command.Add(o);
+        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, Background, Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
     }
 
     public GapFitOptions FitOptions(ParseResult p)
@@ -115,14 +116,58 @@ internal sealed class FitInput
         // While the files are read: decompress the model table and run a few fits, so the JIT has
         // promoted the fitter's hot path to optimised code before thousands of real fits start.
         _ = Task.Run(WarmUpFitter);
-        var spectra = new List<Spectrum>();
-        foreach (var file in files)
-        {
-            var read = SpectrumFiles.Read(file, options);
-            spectra.AddRange(read);
-        }
+        var spectra = BatchReader.Read(files, options, p.GetValue(Strict), notes);
         foreach (var s in spectra)
             foreach (var note in s.Notes) notes.WriteLine($"note: {note}");
+        return spectra;
+    }
+}
+
+/// <summary>
+/// Reads a batch of files the way a physicist's folder really is: a file that cannot be read is
+/// reported in one line (file: why) and skipped, so one odd file does not hide the others' results.
+/// </summary>
+internal static class BatchReader
+{
+    /// <summary>
+    /// Reads every file in order. With several files, each spectrum is named after its file (plus its
+    /// own name when the file gives more than one), so the rows of a line of .dat files can be told apart.
+    /// </summary>
+    /// <param name="files">The expanded file list.</param>
+    /// <param name="options">Reader options.</param>
+    /// <param name="strict">Stop at the first unreadable file instead of skipping it.</param>
+    /// <param name="problems">Where each skipped file's one-line reason goes.</param>
+    /// <exception cref="InputDataException">Strict and a file fails; a single file fails; or no file could be read.</exception>
+    public static List<Spectrum> Read(IReadOnlyList<string> files, SpectrumReadOptions options, bool strict, TextWriter problems)
+    {
+        var perFile = new List<(string File, IReadOnlyList<Spectrum> Spectra)>(files.Count);
+        int failed = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                perFile.Add((file, SpectrumFiles.Read(file, options)));
+            }
+            catch (InputDataException e) when (!strict && files.Count > 1)
+            {
+                failed++;
+                problems.WriteLine($"skipped: {e.Message}");
+            }
+        }
+        if (perFile.Count == 0)
+            throw new InputDataException("(arguments)", $"none of the {files.Count} files could be read (each one's reason is above).");
+        if (failed > 0)
+            problems.WriteLine($"note: {failed} of {files.Count} files skipped; the other {perFile.Count} are fitted.");
+
+        var spectra = new List<Spectrum>();
+        bool nameByFile = perFile.Count > 1;
+        foreach (var (file, read) in perFile)
+        {
+            if (!nameByFile) { spectra.AddRange(read); continue; }
+            string fileName = Path.GetFileName(file);
+            foreach (var s in read)
+                spectra.Add(s.WithName(read.Count == 1 ? fileName : $"{fileName} {s.Name}"));
+        }
         return spectra;
     }
 }
