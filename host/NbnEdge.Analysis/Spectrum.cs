@@ -18,7 +18,17 @@ public sealed class Spectrum
     public required string Source { get; init; }
 
     /// <summary>The spectrum's name within its source (column header, channel, pixel, id).</summary>
-    public required string Name { get; init; }
+    public required string Name { get => name; init => name = value; }
+
+    private string name = "";
+
+    /// <summary>A copy under another name (e.g. prefixed with its file's name when many files are fitted together); arrays are shared.</summary>
+    public Spectrum WithName(string newName)
+    {
+        var copy = (Spectrum)MemberwiseClone();
+        copy.name = newName;
+        return copy;
+    }
 
     /// <summary>Tunnel-junction bias of each point, in mV.</summary>
     public required double[] BiasMV { get; init; }

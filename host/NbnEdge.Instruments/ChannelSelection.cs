@@ -100,6 +100,14 @@ internal static class ChannelSelection
         return PlanSweeps(automatic, options.Sweeps, source, line);
     }
 
+    /// <summary>The channel family the header names and comments point to (the automatic choice by name), or null.</summary>
+    internal static List<(int Index, ChannelName Name)>? ByName(
+        IReadOnlyList<(int Index, ChannelName Name)> columns, IReadOnlyList<NanonisHeaderEntry> header) => FindAutomatically(columns, header);
+
+    /// <summary>The spectra the sweep option asks for from one channel family.</summary>
+    internal static IReadOnlyList<SpectrumPlan> PlanFamily(
+        List<(int Index, ChannelName Name)> family, SweepSelection sweeps, string source, long? line) => PlanSweeps(family, sweeps, source, line);
+
     private static List<(int Index, ChannelName Name)> FindNamedFamily(
         IReadOnlyList<(int Index, ChannelName Name)> columns, string wanted, string source, long? line)
     {

@@ -84,11 +84,15 @@ public static class NanonisDatReader
 
         var candidates = parsed.Select((p, i) => (Index: i, Name: p))
             .Where(c => c.Index != biasColumn && !c.Name.Base.Equals("Bias calc", StringComparison.OrdinalIgnoreCase)).ToList();
-        var plans = ChannelSelection.Plan(candidates, header, options, source, columnsLine, out var whyNone)
-            ?? throw new InputDataException(source, whyNone!, columnsLine);
-
-        var needed = plans.SelectMany(p => p.Columns).Append(biasColumn).Distinct().Order().ToArray();
+        // A named channel is read alone; otherwise every candidate is read so the physics can choose.
+        bool automatic = options.Channel is null || options.Channel.Trim().Length == 0;
+        IReadOnlyList<SpectrumPlan>? plans = automatic
+            ? null
+            : ChannelSelection.Plan(candidates, header, options, source, columnsLine, out _);
+        var needed = (plans is null ? candidates.Select(c => c.Index) : plans.SelectMany(p => p.Columns)).Append(biasColumn).Distinct().Order().ToArray();
         var values = needed.ToDictionary(c => c, _ => new List<double>());
+        // In automatic mode a non-number only matters if its column is chosen: remember the first per column.
+        var badCell = new Dictionary<int, (string Text, int Line)>();
         var rowLine = new List<int>();
         int droppedCutRow = 0;
         for (int l = at + 2; l < lines.Length; l++)
@@ -104,12 +108,48 @@ public static class NanonisDatReader
             foreach (int c in needed)
             {
                 if (!Numbers.TryParse(fields[c], out double v))
-                    throw new InputDataException(source, $"'{NanonisHeader.Shorten(fields[c].Trim())}' in column '{columns[c]}' is not a number.", l + 1);
+                {
+                    if (!automatic || c == biasColumn)
+                        throw new InputDataException(source, $"'{NanonisHeader.Shorten(fields[c].Trim())}' in column '{columns[c]}' is not a number.", l + 1);
+                    badCell.TryAdd(c, (fields[c].Trim(), l + 1));
+                    v = double.NaN;
+                }
                 values[c].Add(v);
             }
             rowLine.Add(l + 1);
         }
         if (rowLine.Count == 0) throw new InputDataException(source, "the [DATA] table has no rows.", columnsLine);
+
+        double sign = 1;
+        bool derivative = false;
+        string? channelNote = null;
+        if (plans is null)
+        {
+            var byName = ChannelSelection.ByName(candidates, header);
+            var physics = PhysicsChannel.Choose(candidates, values, values[biasColumn], byName);
+            if (physics is not null)
+            {
+                plans = ChannelSelection.PlanFamily(physics.Family, options.Sweeps, source, columnsLine);
+                sign = physics.Sign;
+                derivative = physics.DerivativeOfCurrent;
+                if (derivative)
+                    plans = plans.Select(p => p with { Name = "dI/dV from " + p.Name }).ToList();
+                channelNote = $"channel {physics.Family[0].Name.Base}: {physics.Why}";
+            }
+            else if (byName is not null)
+            {
+                plans = ChannelSelection.PlanFamily(byName, options.Sweeps, source, columnsLine);
+                channelNote = $"channel {byName[0].Name.Base}: taken by its name (no Current channel to check it against)";
+            }
+            else
+            {
+                ChannelSelection.Plan(candidates, header, options, source, columnsLine, out var whyNone);
+                throw new InputDataException(source, whyNone ?? "no dI/dV channel found.", columnsLine);
+            }
+            foreach (int c in plans.SelectMany(p => p.Columns))
+                if (badCell.TryGetValue(c, out var bad))
+                    throw new InputDataException(source, $"'{NanonisHeader.Shorten(bad.Text)}' in column '{columns[c]}' is not a number.", bad.Line);
+        }
 
         var metadata = NanonisHeader.ToMetadata(header);
         double? x = NanonisHeader.PositionNm(header, "X (m)", source);
@@ -128,8 +168,11 @@ public static class NanonisDatReader
                 bias[i] = biasValues[i] * biasToMV;
                 double sum = 0;
                 foreach (int c in plan.Columns) sum += values[c][i];
-                g[i] = sum / plan.Columns.Length;
+                g[i] = sign * sum / plan.Columns.Length;
             }
+            if (derivative)
+                g = PhysicsChannel.Derivative(biasValues, g)
+                    ?? throw new InputDataException(source, "the bias axis repeats a value, so Current cannot be differentiated.", rowLine[0]);
             var original = new int[n];
             int kept = SpectrumPoints.DropNonFinite(bias, g, n, original, out int dropped, out int first, out int last);
             if (kept < Spectrum.MinimumPoints)
@@ -153,6 +196,7 @@ public static class NanonisDatReader
                 throw new InputDataException(source,
                     $"the bias axis is not strictly monotonic: {bias[bad]:G6} mV follows {bias[bad - 1]:G6} mV.", rowLine[original[bad]]);
             var notes = new List<string>();
+            if (channelNote is not null) notes.Add(channelNote);
             if (droppedCutRow > 0)
                 notes.Add($"the file ends inside line {droppedCutRow} (no line end): that row was dropped and the spectrum may be incomplete");
             if (dropped > 0)
@@ -165,7 +209,7 @@ public static class NanonisDatReader
                 Name = plan.Name,
                 BiasMV = bias,
                 Conductance = g,
-                Metadata = NanonisHeader.WithReaderKeys(metadata, plan.ColumnNames, plan.Sweeps),
+                Metadata = NanonisHeader.WithReaderKeys(metadata, derivative ? "d/dV of " + plan.ColumnNames : plan.ColumnNames, plan.Sweeps),
                 Notes = notes,
                 XNm = x,
                 YNm = y,

@@ -45,7 +45,7 @@ public sealed class DatReaderTests
         Assert.AreEqual(-5.2952, s.YNm!.Value, 1e-9);
         Assert.IsNull(s.ModulationAmplitudeMV, "no Lock-in> keys: the external lock-in's amplitude is not in the header");
         Assert.AreEqual("Vrms         =10mVrms", s.Metadata["Comment06"]);
-        Assert.AreEqual(0, s.Notes.Count);
+        Assert.AreEqual(0, DataNotes(s).Count);
         Assert.IsFalse(s.Incomplete);
     }
 
@@ -137,12 +137,12 @@ public sealed class DatReaderTests
 
     // angelo-peronio/nanonis-xarray tests/data/filtered.dat (MIT)
     [TestMethod]
-    public void Filtered_has_no_X_channel_so_it_must_be_named()
+    public void Filtered_has_no_X_channel_so_physics_picks_it()
     {
-        var e = Assert.ThrowsExactly<InputDataException>(() => Read(Samples.Filtered));
-        StringAssert.Contains(e.Problem, "no dI/dV channel");
-        StringAssert.Contains(e.Problem, "LIY 1 omega");
-        Assert.AreEqual(133L, e.Line);
+        // No X channel: the physics check finds that LIY 1 omega follows dI/dV from Current (the lock-in phase put the signal in Y).
+        var auto = Read(Samples.Filtered).Spectra.Single();
+        Assert.AreEqual("LIY 1 omega", auto.Name);
+        StringAssert.Contains(auto.Notes.Single(n => n.StartsWith("channel ")), "most like dI/dV");
 
         var s = Read(Samples.Filtered, new() { Channel = "LIY 1 omega" }).Spectra.Single();
         Assert.AreEqual("LIY 1 omega", s.Name, "one sweep: nothing to average");
@@ -167,7 +167,7 @@ public sealed class DatReaderTests
         Assert.AreEqual(1024, s.Count);
         Assert.AreEqual(-200.0, s.BiasMV[0], 1e-12);
         Assert.AreEqual(200.0, s.BiasMV[^1], 1e-12);
-        Assert.AreEqual(0, s.Notes.Count, "the unfiltered columns hold no NaN");
+        Assert.AreEqual(0, DataNotes(s).Count, "the unfiltered columns hold no NaN");
         Assert.AreEqual(-19.4904, s.XNm!.Value, 1e-9);
         Assert.AreEqual(-73.1801, s.YNm!.Value, 1e-9);
 
@@ -177,8 +177,8 @@ public sealed class DatReaderTests
         Assert.AreEqual(1, nanLines.Count, "test setup");
         var filt = Read(Samples.BiasSpectroscopy002, new() { Channel = "Input 3 [filt]", Sweeps = SweepSelection.Forward }).Spectra.Single();
         Assert.AreEqual(1023, filt.Count);
-        Assert.AreEqual(1, filt.Notes.Count);
-        StringAssert.Contains(filt.Notes[0], $"dropped 1 non-finite point (line {nanLines[0]})");
+        Assert.AreEqual(1, DataNotes(filt).Count);
+        StringAssert.Contains(DataNotes(filt)[0], $"dropped 1 non-finite point (line {nanLines[0]})");
         var raw = Samples.Column(Samples.BiasSpectroscopy002, "Input 3 (A) [filt]");
         CollectionAssert.AreEqual(raw.Skip(1).ToArray(), filt.Conductance);
     }
@@ -278,7 +278,7 @@ public sealed class DatReaderTests
         var s = ParseText(text).Spectra[0];
         Assert.AreEqual(8, s.Count);
         CollectionAssert.AreEqual(new double[] { 0, 1, 2, 6, 8, 9, 10, 11 }, s.Conductance);
-        Assert.AreEqual("dropped 4 non-finite points (lines 12–16)", s.Notes.Single());
+        Assert.AreEqual("dropped 4 non-finite points (lines 12–16)", DataNotes(s).Single());
     }
 
     [TestMethod]
@@ -290,7 +290,7 @@ public sealed class DatReaderTests
         Assert.AreEqual(200, s.Count);
         Assert.IsTrue(s.Incomplete);
         int lastLine = Samples.Lines(Samples.IV).Length;
-        StringAssert.Contains(s.Notes.Single(), $"line {lastLine}");
+        StringAssert.Contains(DataNotes(s).Single(), $"line {lastLine}");
     }
 
     [TestMethod]
@@ -309,4 +309,7 @@ public sealed class DatReaderTests
         Assert.AreEqual(2L, badX.Line);
         StringAssert.Contains(badX.Problem, "X (m)");
     }
+
+    /// <summary>The reader's notes about the data (dropped points, cut rows), without the channel-choice line.</summary>
+    private static List<string> DataNotes(Spectrum s) => s.Notes.Where(n => !n.StartsWith("channel ", StringComparison.Ordinal)).ToList();
 }

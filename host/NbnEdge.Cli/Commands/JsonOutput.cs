@@ -23,6 +23,8 @@ internal static class JsonOutput
         w.WriteStartObject();
         w.WriteString("source", r.Source);
         w.WriteString("spectrum", r.Spectrum);
+        // The file columns the conductance came from (Nanonis readers), so a batch says which channel was taken.
+        if (s is not null && s.Metadata.TryGetValue("NbnEdge>Columns", out var channel)) w.WriteString("channel", channel);
         w.Number("delta_meV", p.DeltaMeV);
         w.Number("delta_err_meV", e.DeltaMeV);
         w.Number("t_eff_K", p.TemperatureK);
