@@ -9,7 +9,7 @@ namespace NbnEdge.Analysis;
 public sealed record FilmRow(string Name, double ThicknessNm, double TcK, double RSheetOhm, double DeltaMeV);
 
 /// <summary>
-/// The materials figures of the reference paper's Table I for one film (DESIGN.md item 7):
+/// The materials figures of the reference paper's Table I for one film (docs/DESIGN.md item 7):
 /// the sheet kinetic inductance and the gap ratio, with the inputs they came from.
 /// </summary>
 /// <param name="Name">Film label.</param>

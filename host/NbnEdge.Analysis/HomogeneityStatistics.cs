@@ -35,7 +35,7 @@ public sealed record HomogeneityOptions
 }
 
 /// <summary>
-/// Homogeneity of a film from many fitted gaps (DESIGN.md item 6).
+/// Homogeneity of a film from many fitted gaps (docs/DESIGN.md item 6).
 /// </summary>
 /// <remarks>
 /// <para>

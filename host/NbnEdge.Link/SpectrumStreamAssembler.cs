@@ -3,7 +3,7 @@ using NbnEdge.Firmware.Protocol;
 namespace NbnEdge.Link;
 
 /// <summary>
-/// The receiving half of PROTOCOL.md: consumes bytes as they come, decodes frames with the
+/// The receiving half of docs/PROTOCOL.md: consumes bytes as they come, decodes frames with the
 /// firmware's own <see cref="FrameDecoder"/> (the same COBS and CRC code the board runs), and
 /// turns them into objects: HELLO, spectra (complete, or incomplete and flagged), ESTIMATE
 /// matched to its spectrum, STATUS, LOG and ACK, with counters for every fault.

@@ -25,7 +25,7 @@ public sealed class RunningGapStatistics
     public double RmsFitErrorMeV => _count > 0 ? Math.Sqrt(_sumErrorSquared / _count) : double.NaN;
 
     /// <summary>
-    /// σ_int = √(max(0, σ_obs² − ⟨σ_fit²⟩)) in meV (DESIGN.md 6), over every value (the final
+    /// σ_int = √(max(0, σ_obs² − ⟨σ_fit²⟩)) in meV (docs/DESIGN.md 6), over every value (the final
     /// summary recomputes it over inliers with a bootstrap interval).
     /// </summary>
     public double IntrinsicSigmaMeV

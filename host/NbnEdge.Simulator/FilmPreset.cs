@@ -1,7 +1,7 @@
 namespace NbnEdge.Simulator;
 
 /// <summary>
-/// A reference film of DESIGN.md's table (Lorenz et al. 2026): the gap, the tip temperature of the
+/// A reference film of docs/DESIGN.md's table (Lorenz et al. 2026): the gap, the tip temperature of the
 /// averaged-spectrum fit, the histogram spread, and the line the spectra were taken along.
 /// </summary>
 /// <param name="Name">preset name (film thickness)</param>

@@ -71,7 +71,7 @@ public sealed class GapProfile
 
 internal static class SimulationMath
 {
-    /// <summary>k_B in meV/K (DESIGN.md).</summary>
+    /// <summary>k_B in meV/K (docs/DESIGN.md).</summary>
     public const double BoltzmannMeVPerK = 0.08617333262;
 
     public static double Gaussian(Random rng)

@@ -11,7 +11,7 @@ public enum ConductanceModel
 
 /// <summary>
 /// What the virtual STM measures and how: the film, the line, the lock-in, the sweep. Defaults
-/// follow DESIGN.md's measurement settings (70 µV peak-to-peak modulation, ±5 mV, 201 points).
+/// follow docs/DESIGN.md's measurement settings (70 µV peak-to-peak modulation, ±5 mV, 201 points).
 /// </summary>
 public sealed record SimulationSettings
 {
@@ -45,7 +45,7 @@ public sealed record SimulationSettings
     /// <summary>Linear background: relative conductance change per mV.</summary>
     public double BackgroundSlopePerMV { get; init; }
 
-    /// <summary>Lock-in modulation, peak to peak, in µV (DESIGN.md: 70).</summary>
+    /// <summary>Lock-in modulation, peak to peak, in µV (docs/DESIGN.md: 70).</summary>
     public double ModulationUvPeakToPeak { get; init; } = 70;
 
     /// <summary>Lock-in X output at the normal-state conductance, in V (inside the ±10 V front end).</summary>

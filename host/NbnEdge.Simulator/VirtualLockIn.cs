@@ -160,7 +160,7 @@ public sealed class VirtualLockIn : IAnalogInputs
         return truth.Scale * g * (1 + _s.BackgroundSlopePerMV * biasMV);
     }
 
-    /// <summary>The lock-in's first harmonic: G(V − V₀) convolved with the modulation kernel χ (DESIGN.md item 3).</summary>
+    /// <summary>The lock-in's first harmonic: G(V − V₀) convolved with the modulation kernel χ (docs/DESIGN.md item 3).</summary>
     public double LockInConductance(double biasMV, PositionTruth truth)
     {
         double delta = truth.DeltaMeV;

@@ -6,7 +6,7 @@ namespace NbnEdge.Analysis.Tests;
 [TestClass]
 public sealed class FilmFiguresTests
 {
-    // DESIGN.md's reference table (Lorenz et al. 2026, Table I): inputs and the printed figures,
+    // docs/DESIGN.md's reference table (Lorenz et al. 2026, Table I): inputs and the printed figures,
     // the printed figures kept as strings so their number of significant digits is the test.
     private static readonly (double D, double Tc, double R, double Delta, string L, string Ratio)[] Reference =
     [

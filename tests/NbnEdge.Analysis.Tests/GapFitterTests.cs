@@ -92,7 +92,7 @@ public sealed class GapFitterTests
     [TestMethod]
     public void FitsTheBiasOffsetWhenAsked()
     {
-        // A real third-party spectrum needed V₀ ≈ 58 µV (DESIGN.md).
+        // A real third-party spectrum needed V₀ ≈ 58 µV (docs/DESIGN.md).
         var truth = new BcsParameters(1.35, 1.1, 2.0, 0.01, BiasOffsetMV: 0.058);
         var rng = new Random(5);
         var spectrum = Make(truth, 0.01, rng);

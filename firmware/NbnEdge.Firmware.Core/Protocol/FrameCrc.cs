@@ -3,7 +3,7 @@ using System.IO.Hashing;
 namespace NbnEdge.Firmware.Protocol
 {
     /// <summary>
-    /// The frame CRC of PROTOCOL.md: IEEE 802.3 CRC-32 (check value of "123456789" is 0xCBF43926),
+    /// The frame CRC of docs/PROTOCOL.md: IEEE 802.3 CRC-32 (check value of "123456789" is 0xCBF43926),
     /// computed by the platform's System.IO.Hashing.Crc32 (native code on nanoFramework).
     /// One instance per thread: it keeps hashing state.
     /// </summary>

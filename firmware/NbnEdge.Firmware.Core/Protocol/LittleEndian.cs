@@ -1,6 +1,6 @@
 namespace NbnEdge.Firmware.Protocol
 {
-    /// <summary>Little-endian field access on byte arrays, as PROTOCOL.md fixes every integer.</summary>
+    /// <summary>Little-endian field access on byte arrays, as docs/PROTOCOL.md fixes every integer.</summary>
     public static class LittleEndian
     {
         /// <summary>Writes a 16-bit value at <paramref name="offset"/>.</summary>

@@ -1,6 +1,6 @@
 namespace NbnEdge.Firmware.Protocol
 {
-    /// <summary>Message type codes and fixed sizes of PROTOCOL.md version 1.</summary>
+    /// <summary>Message type codes and fixed sizes of docs/PROTOCOL.md version 1.</summary>
     public static class MessageType
     {
         /// <summary>Protocol version carried in every body.</summary>

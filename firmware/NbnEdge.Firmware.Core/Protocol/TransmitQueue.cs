@@ -3,7 +3,7 @@ namespace NbnEdge.Firmware.Protocol
     /// <summary>
     /// Bounded queue of whole encoded frames between the producers (acquisition, command replies,
     /// status timer) and the thread that writes the UART. When full it drops the new frame whole
-    /// and counts it: the serial link must never stall acquisition (PROTOCOL.md). All slots are
+    /// and counts it: the serial link must never stall acquisition (docs/PROTOCOL.md). All slots are
     /// allocated once; thread-safe.
     /// </summary>
     public sealed class TransmitQueue

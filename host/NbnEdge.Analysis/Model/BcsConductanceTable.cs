@@ -10,7 +10,7 @@ namespace NbnEdge.Analysis.Model;
 /// <summary>
 /// The exact thermal-BCS conductance G(x, t) tabulated for speed: a fit evaluates the model and
 /// its derivatives at ~200 points a few dozen times, and the exact integral costs 10–100 µs a
-/// point, so the 20,000 fits/s target needs a table (DESIGN.md: G depends on V, Δ, T only
+/// point, so the 20,000 fits/s target needs a table (docs/DESIGN.md: G depends on V, Δ, T only
 /// through eV/Δ and k_BT/Δ).
 /// </summary>
 /// <remarks>

@@ -3,7 +3,7 @@ namespace NbnEdge.Analysis.Model;
 
 /// <summary>
 /// The tunnelling conductance the fitter uses, in the lab's units (mV, meV, K): thermally
-/// broadened BCS (DESIGN.md Eq. 2–3), optional Dynes Γ, lock-in modulation amplitude V_m (peak),
+/// broadened BCS (docs/DESIGN.md Eq. 2–3), optional Dynes Γ, lock-in modulation amplitude V_m (peak),
 /// bias offset V₀, scale n₀ and a linear background:
 /// y(V) = n₀ · (1 + slope·(V − V₀)) · ⟨G⟩_Vm(V − V₀).
 /// </summary>

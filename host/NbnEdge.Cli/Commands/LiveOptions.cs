@@ -9,7 +9,7 @@ internal static class LiveOptions
 {
     public static Option<string> Film() => new Option<string>("--film")
     {
-        Description = "Film preset of the simulator: 25nm, 5nm or 4nm (DESIGN.md's reference films).",
+        Description = "Film preset of the simulator: 25nm, 5nm or 4nm (docs/DESIGN.md's reference films).",
         DefaultValueFactory = _ => "5nm",
     }.AcceptOnlyFromAmong("25nm", "5nm", "4nm");
 

@@ -1,7 +1,7 @@
 namespace NbnEdge.Cli.Live;
 
 /// <summary>
-/// DESIGN.md's reference table (Lorenz et al. 2026) for the simulator's film presets: the demo
+/// docs/DESIGN.md's reference table (Lorenz et al. 2026) for the simulator's film presets: the demo
 /// takes R_□ and T_c from here (the simulator measures only Δ) and shows the paper's figures next
 /// to the measured ones.
 /// </summary>
