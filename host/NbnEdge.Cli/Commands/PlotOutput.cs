@@ -201,8 +201,18 @@ internal static class PlotOutput
     /// </summary>
     public static List<string> ForMap(string directory, string baseName, NanonisGrid grid, IReadOnlyList<GapFitResult> results, FigureRequest? request = null)
     {
-        var map = GapMap(grid.Spectra, results, grid.Width, grid.Height);
-        if (!map.Cast<double>().Any(double.IsFinite)) return [];
+        if (!results.Any(r => r.Flag is FitFlags.Ok or FitFlags.PoorFit)) return [];
+        // Drawn over the pixels present, not the header's claim: a grid stopped early (or a
+        // header claiming 100000 × 1000 pixels over 16 present) costs memory for what arrived.
+        int rows = 0, lastX = 0;
+        foreach (var s in grid.Spectra)
+            if (s.PixelX is { } px && s.PixelY is { } py)
+            {
+                rows = Math.Max(rows, py + 1);
+                lastX = Math.Max(lastX, px + 1);
+            }
+        int columns = rows > 1 ? grid.Width : lastX;
+        var map = GapMap(grid.Spectra, results, columns, rows);
         double pixelNm = grid.SizeXNm is { } size && grid.Width > 0 ? size / grid.Width : 1.0;
         return Writing(directory, () => Paths(GapFigures.GapMap(directory, baseName, map, pixelNm, $"gap map: {Path.GetFileName(grid.Source)}",
             (request ?? FigureRequest.Default).Options)).ToList());
