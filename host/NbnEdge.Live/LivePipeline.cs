@@ -223,7 +223,7 @@ public sealed class LivePipeline
             // An ESTIMATE whose spectrum was lost is counted by the link (EstimatesUnmatched); nothing to pair it with here.
         }
 
-        ReleaseHeld(null, $"no HELLO with a scaling arrived (held until the end; at most {MaxHeldSpectra} are held)");
+        ReleaseHeld(null, $"{NoHelloReason}: none arrived (held until the end; at most {MaxHeldSpectra} are held)");
         FinishAwaiting(null);
     }
 

@@ -11,11 +11,14 @@ public class BatchInputTests
         return dir;
     }
 
-    /// <summary>Three readable real files, one without a dI/dV channel, one that is not a .dat at all.</summary>
+    /// <summary>
+    /// Three readable real files, one without a dI/dV channel (only an external input, no Current
+    /// to compare it with, no comment naming it), one that is not a .dat at all.
+    /// </summary>
     private static string MixedFolder()
     {
         string dir = CliRunner.TempDir();
-        foreach (string name in new[] { "nanonis-xarray_filtered.dat", "pynxtools-spm_generic_5e.dat", "spectrafox_Pb100_Spectrum001.dat", "nanonis-xarray_i_v.dat" })
+        foreach (string name in new[] { "nanonispy_Bias-Spectroscopy002.dat", "pynxtools-spm_generic_5e.dat", "spectrafox_Pb100_Spectrum001.dat", "nanonis-xarray_i_v.dat" })
             File.Copy(Path.Combine(Repo(), "tests", "data", "nanonis", name), Path.Combine(dir, name));
         File.WriteAllText(Path.Combine(dir, "broken.dat"), "garbage\n");
         return dir;
@@ -36,7 +39,7 @@ public class BatchInputTests
         var skipped = r.ErrorLines.Where(l => l.StartsWith("skipped: ", StringComparison.Ordinal)).ToList();
         Assert.AreEqual(2, skipped.Count, r.Stderr);
         StringAssert.Contains(skipped[0], "broken.dat:1:");
-        StringAssert.Contains(skipped[1], "nanonis-xarray_filtered.dat");
+        StringAssert.Contains(skipped[1], "nanonispy_Bias-Spectroscopy002.dat");
         StringAssert.Contains(skipped[1], "no dI/dV channel");
         Assert.IsFalse(r.Stderr.Contains("internal error", StringComparison.Ordinal));
     }
@@ -65,9 +68,10 @@ public class BatchInputTests
     {
         string dir = CliRunner.TempDir();
         File.WriteAllText(Path.Combine(dir, "a.dat"), "garbage\n");
-        File.Copy(Path.Combine(Repo(), "tests", "data", "nanonis", "nanonis-xarray_filtered.dat"), Path.Combine(dir, "b.dat"));
+        File.Copy(Path.Combine(Repo(), "tests", "data", "nanonis", "nanonispy_Bias-Spectroscopy002.dat"), Path.Combine(dir, "b.dat"));
         var r = CliRunner.Run("stats", dir);
         Assert.AreEqual(1, r.ExitCode);
+        Assert.AreEqual(1, r.ErrorLines.Length, "one line for bad input: " + r.Stderr);
         StringAssert.Contains(r.Stderr, "nothing to fit");
     }
 

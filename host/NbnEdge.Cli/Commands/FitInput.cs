@@ -131,8 +131,7 @@ internal sealed class FitInput
         _ = Task.Run(WarmUpFitter);
         var spectra = new List<Spectrum>();
         bool strict = p.GetValue(Strict);
-        InputDataException? firstFailure = null;
-        int failed = 0;
+        var failures = new List<InputDataException>();
         foreach (var file in files)
         {
             try
@@ -142,15 +141,18 @@ internal sealed class FitInput
             catch (InputDataException e) when (!strict && files.Count > 1)
             {
                 // A folder of real files holds the odd one without a dI/dV channel or cut short:
-                // say which and why, and fit the others.
-                notes.WriteLine($"skipped: {e.Message}");
-                firstFailure ??= e;
-                failed++;
+                // it is skipped with one line, and the others are fitted.
+                failures.Add(e);
             }
         }
-        if (spectra.Count == 0 && firstFailure is not null)
-            throw new InputDataException(firstFailure.InputName, $"{firstFailure.Problem} (and {failed - 1} more of {files.Count} files could not be read: nothing to fit)", firstFailure.Line, firstFailure.ByteOffset);
-        if (failed > 0) notes.WriteLine($"note: {failed} of {files.Count} files skipped (--strict stops at the first).");
+        if (spectra.Count == 0 && failures.Count > 0)
+        {
+            // Nothing readable: one line, the first file's reason, as for a single bad file.
+            var first = failures[0];
+            throw new InputDataException(first.InputName, $"{first.Problem} (none of the {files.Count} files could be read: nothing to fit)", first.Line, first.ByteOffset);
+        }
+        foreach (var e in failures) notes.WriteLine($"skipped: {e.Message}");
+        if (failures.Count > 0) notes.WriteLine($"note: {failures.Count} of {files.Count} files skipped (--strict stops at the first).");
         foreach (var s in spectra)
             foreach (var note in s.Notes) notes.WriteLine($"note: {note}");
         return spectra;
