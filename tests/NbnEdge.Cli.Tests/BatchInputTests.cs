@@ -4,13 +4,6 @@ namespace NbnEdge.Cli.Tests;
 [TestClass]
 public class BatchInputTests
 {
-    private static string Repo()
-    {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "NbnEdge.sln"))) dir = Path.GetDirectoryName(dir)!;
-        return dir;
-    }
-
     /// <summary>
     /// Three readable real files, one without a dI/dV channel (only an external input, no Current
     /// to compare it with, no comment naming it), one that is not a .dat at all.
@@ -19,7 +12,7 @@ public class BatchInputTests
     {
         string dir = CliRunner.TempDir();
         foreach (string name in new[] { "nanonispy_Bias-Spectroscopy002.dat", "pynxtools-spm_generic_5e.dat", "spectrafox_Pb100_Spectrum001.dat", "nanonis-xarray_i_v.dat" })
-            File.Copy(Path.Combine(Repo(), "tests", "data", "nanonis", name), Path.Combine(dir, name));
+            File.Copy(Path.Combine(CliRunner.RepoRoot(), "tests", "data", "nanonis", name), Path.Combine(dir, name));
         File.WriteAllText(Path.Combine(dir, "broken.dat"), "garbage\n");
         return dir;
     }
@@ -68,7 +61,7 @@ public class BatchInputTests
     {
         string dir = CliRunner.TempDir();
         File.WriteAllText(Path.Combine(dir, "a.dat"), "garbage\n");
-        File.Copy(Path.Combine(Repo(), "tests", "data", "nanonis", "nanonispy_Bias-Spectroscopy002.dat"), Path.Combine(dir, "b.dat"));
+        File.Copy(Path.Combine(CliRunner.RepoRoot(), "tests", "data", "nanonis", "nanonispy_Bias-Spectroscopy002.dat"), Path.Combine(dir, "b.dat"));
         var r = CliRunner.Run("stats", dir);
         Assert.AreEqual(1, r.ExitCode);
         Assert.AreEqual(1, r.ErrorLines.Length, "one line for bad input: " + r.Stderr);
@@ -78,7 +71,7 @@ public class BatchInputTests
     [TestMethod]
     public void OneFileKeepsItsSpectrumNames()
     {
-        var r = CliRunner.Run("fit", Path.Combine(Repo(), "examples", "line-5nm.csv"), "--vm", "0.035");
+        var r = CliRunner.Run("fit", Path.Combine(CliRunner.RepoRoot(), "examples", "line-5nm.csv"), "--vm", "0.035");
         Assert.AreEqual(0, r.ExitCode);
         StringAssert.StartsWith(r.Stdout.Split('\n')[2], "x0.0nm ");
     }

@@ -29,6 +29,14 @@ internal static class CliRunner
         return new Outcome(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>The clone's root (where NbnEdge.sln is), above the test binaries.</summary>
+    public static string RepoRoot()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "NbnEdge.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("NbnEdge.sln not found above the test binaries");
+        return dir;
+    }
+
     public static string TempDir()
     {
         string dir = Path.Combine(Path.GetTempPath(), "nbnedge-cli-tests", Guid.NewGuid().ToString("N"));

@@ -175,8 +175,7 @@ public class FlashCommandTests
     {
         var r = CliRunner.Run("boards");
         Assert.AreEqual(0, r.ExitCode);
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "NbnEdge.sln"))) root = Path.GetDirectoryName(root)!;
+        string root = CliRunner.RepoRoot();
         var folders = Directory.GetDirectories(Path.Combine(root, "boards")).Select(Path.GetFileName).Order().ToList();
         CollectionAssert.AreEqual(folders, BoardCatalog.All.Select(b => b.Id).ToList(), "every boards/ folder is built in");
         foreach (BoardInfo b in BoardCatalog.All)

@@ -28,17 +28,10 @@ public class InstalledToolTests
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static string RepoRoot()
-    {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "NbnEdge.sln"))) dir = Path.GetDirectoryName(dir)!;
-        return dir;
-    }
-
     [TestMethod]
     public void PackedToolInstallsRunsByNameAndMatchesTheInProcessCli()
     {
-        string root = RepoRoot();
+        string root = CliRunner.RepoRoot();
         string work = CliRunner.TempDir();
         string artifacts = Path.Combine(work, "artifacts");
         string tools = Path.Combine(work, "tools");

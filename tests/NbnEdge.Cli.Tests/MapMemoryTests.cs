@@ -7,8 +7,7 @@ public class MapMemoryTests
     [TestMethod]
     public void AGridWhoseHeaderClaimsAHundredMillionPixelsCostsWhatArrived()
     {
-        string repo = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(repo, "NbnEdge.sln"))) repo = Path.GetDirectoryName(repo)!;
+        string repo = CliRunner.RepoRoot();
         byte[] real = File.ReadAllBytes(Path.Combine(repo, "tests", "data", "nanonis", "SpmGrids_Grid-Spectroscopy002.3ds"));
         string text = System.Text.Encoding.Latin1.GetString(real);
         int at = text.IndexOf("Grid dim=\"20 x 20\"", StringComparison.Ordinal);
