@@ -5,6 +5,7 @@ using NbnEdge.Cli.Firmware;
 using NbnEdge.Firmware.Device;
 using NbnEdge.Firmware.Protocol;
 using NbnEdge.Link;
+using NbnEdge.Link.Transports;
 
 namespace NbnEdge.Cli.Commands;
 
@@ -73,8 +74,8 @@ internal static class FlashCommand
 
         string nanoff = NanoffRunner.Find()
             ?? throw new InputDataException("nanoff", $"not installed (the nanoFramework flasher): run '{NanoffRunner.InstallCommand}' and make sure ~/.dotnet/tools is on PATH.");
-        RequirePortExists(port, "--port");
-        if (dataPort is not null) RequirePortExists(dataPort, "--data-port");
+        RequirePortExists(port);
+        if (dataPort is not null) RequirePortExists(dataPort);
 
         foreach (var (what, args) in steps)
         {
@@ -110,13 +111,9 @@ internal static class FlashCommand
         {
             probe = HelloProbe.Listen(dataPort, board.DataBaud, timeout, ct);
         }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new InputDataException(dataPort, "busy or not permitted (close any monitor or terminal using it; on Linux, join the 'dialout' group).");
-        }
-        catch (IOException e)
-        {
-            throw new InputDataException(dataPort, $"cannot be opened ({e.Message}).");
+            throw new InputDataException(dataPort, SerialByteSource.OpenFailureProblem(e, SerialByteSource.PortExists(dataPort), SerialPort.GetPortNames()));
         }
 
         HelloInfo? hello = probe.Hello;
@@ -144,12 +141,10 @@ internal static class FlashCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>On Unix a serial port is a device file: a missing one is named, with the ports that exist.</summary>
-    private static void RequirePortExists(string port, string option)
+    /// <summary>A missing port is named before nanoff runs, with the serial ports that exist (as monitor names it).</summary>
+    private static void RequirePortExists(string port)
     {
-        if (OperatingSystem.IsWindows() || File.Exists(port)) return;
-        string[] existing = SerialPort.GetPortNames();
-        throw new InputDataException(port, $"no such device ({option}). Serial ports here: " +
-            (existing.Length == 0 ? "none (is the board plugged in?)." : string.Join(", ", existing.Order(StringComparer.Ordinal)) + "."));
+        if (!SerialByteSource.PortExists(port))
+            throw new InputDataException(port, SerialByteSource.OpenFailureProblem(null, exists: false, SerialPort.GetPortNames()));
     }
 }

@@ -42,7 +42,7 @@ public sealed class SerialByteSource : ReconnectingByteSource
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             serial.Dispose();
-            throw new LinkOpenException(DescribeOpenFailure(_port, ex, File.Exists(_port) || OperatingSystem.IsWindows(), SerialPort.GetPortNames()), ex);
+            throw new LinkOpenException(DescribeOpenFailure(_port, ex, PortExists(_port), SerialPort.GetPortNames()), ex);
         }
         catch
         {
@@ -60,19 +60,26 @@ public sealed class SerialByteSource : ReconnectingByteSource
     /// <param name="ex">what opening it threw</param>
     /// <param name="exists">whether the device node exists (always true on Windows, where COM names are not files)</param>
     /// <param name="present">the serial ports that do exist</param>
-    public static string DescribeOpenFailure(string port, Exception ex, bool exists, IReadOnlyCollection<string> present)
+    public static string DescribeOpenFailure(string port, Exception ex, bool exists, IReadOnlyCollection<string> present) =>
+        $"{port}: {OpenFailureProblem(ex, exists, present)}";
+
+    /// <summary><see cref="DescribeOpenFailure"/> without the port's name in front (for errors that name it themselves).</summary>
+    public static string OpenFailureProblem(Exception? ex, bool exists, IReadOnlyCollection<string> present)
     {
         string ports = present.Count == 0 ? "no serial ports found" : "serial ports present: " + string.Join(", ", present.Order(StringComparer.Ordinal));
-        if (!exists) return $"{port}: no such serial device ({ports}).";
+        if (!exists) return $"no such serial device ({ports}).";
         if (ex is UnauthorizedAccessException)
         {
             return OperatingSystem.IsWindows()
-                ? $"{port}: access denied (is another program using the port?) ({ports})."
-                : $"{port}: permission denied: add your user to the 'dialout' group (sudo usermod -aG dialout $USER, then log in again), or check that no other program holds the port ({ports}).";
+                ? $"access denied (is another program using the port?) ({ports})."
+                : $"permission denied: add your user to the 'dialout' group (sudo usermod -aG dialout $USER, then log in again), or check that no other program holds the port ({ports}).";
         }
 
-        return $"{port}: could not open the serial port: {ex.Message} ({ports}).";
+        return $"could not open the serial port: {ex?.Message} ({ports}).";
     }
+
+    /// <summary>Whether <paramref name="port"/> names a device that exists (on Windows COM names are not files: assumed).</summary>
+    public static bool PortExists(string port) => OperatingSystem.IsWindows() || File.Exists(port);
 
     /// <summary>The port's stream, owning the port so that disposing it closes the port.</summary>
     private sealed class SerialPortStream(SerialPort port) : Stream
