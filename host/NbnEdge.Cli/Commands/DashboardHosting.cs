@@ -43,11 +43,13 @@ internal static class DashboardHosting
         return option;
     }
 
-    /// <summary>Starts the server; the address goes to <paramref name="info"/> (stderr when stdout carries JSON).</summary>
+    /// <summary>
+    /// Starts the server; the address goes to <paramref name="info"/> (stderr when stdout carries JSON).
+    /// <paramref name="port"/> comes from <see cref="PortOption"/>, whose validator already refused anything outside 0–65535.
+    /// </summary>
     public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info,
         IReadOnlyList<string>? allowHosts = null)
     {
-        if (port is < 0 or > 65535) throw new UsageException($"--dashboard-port {port} is not a TCP port (0 to 65535; 0 picks a free one).");
         try
         {
             var server = await DashboardServer.StartAsync(state, new DashboardServerOptions
