@@ -131,13 +131,7 @@ internal static class DemoCommand
                 w.Number("latency_max_ms", max);
                 w.Number("wall_time_s", wall.Elapsed.TotalSeconds);
                 w.WriteStartObject("table_row");
-                w.WriteString("film", reference.Label);
-                w.Number("thickness_nm", reference.ThicknessNm);
-                w.Number("tc_K", reference.TcK);
-                w.Number("r_sheet_ohm", reference.RSheetOhm);
-                w.Number("delta_meV", meanDelta);
-                w.Number("l_sheet_pH", lSheet);
-                w.Number("delta_over_kTc", ratio);
+                UserFilmRow.WriteFields(w, reference, meanDelta);
                 w.Number("paper_delta_meV", reference.DeltaMeV);
                 w.Number("paper_l_sheet_pH", reference.LSheetPH);
                 w.Number("paper_delta_over_kTc", reference.DeltaOverKTc);

@@ -5,12 +5,19 @@ using NbnEdge.Cli.Commands;
 
 namespace NbnEdge.Cli.Live;
 
-/// <summary>The live Table I row for a film the user named (--film-ref): R_□ and T_c given, Δ measured.</summary>
+/// <summary>The live Table I row of a film, R_□ and T_c given (the user's --film-ref, or the paper's film in demo), Δ measured.</summary>
 internal static class UserFilmRow
 {
     public static void Write(Utf8JsonWriter w, FilmReference film, double meanDeltaMeV)
     {
         w.WriteStartObject("table_row");
+        WriteFields(w, film, meanDeltaMeV);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The row's fields (the film, its given R_□ and T_c, Δ measured, L_□ and Δ/k_BT_c), for a <c>table_row</c> object.</summary>
+    public static void WriteFields(Utf8JsonWriter w, FilmReference film, double meanDeltaMeV)
+    {
         w.WriteString("film", film.Label);
         w.Number("thickness_nm", film.ThicknessNm);
         w.Number("tc_K", film.TcK);
@@ -18,7 +25,6 @@ internal static class UserFilmRow
         w.Number("delta_meV", meanDeltaMeV);
         w.Number("l_sheet_pH", FilmFigures.SheetKineticInductancePH(film.RSheetOhm, meanDeltaMeV));
         w.Number("delta_over_kTc", FilmFigures.GapRatio(meanDeltaMeV, film.TcK));
-        w.WriteEndObject();
     }
 
     public static void Print(TextWriter output, FilmReference film, double meanDeltaMeV)
