@@ -5,7 +5,8 @@ namespace NbnEdge.Firmware.Conformance.Tests;
 [TestClass]
 public class ConformanceTests
 {
-    private static readonly Lazy<string> RepoRoot = new(() =>
+    /// <summary>The clone's root (where NbnEdge.sln is), above the test binaries; the compile tests use it too.</summary>
+    internal static readonly Lazy<string> RepoRoot = new(() =>
     {
         string? dir = AppContext.BaseDirectory;
         while (dir != null && !File.Exists(Path.Combine(dir, "NbnEdge.sln")))

@@ -13,16 +13,7 @@ namespace NbnEdge.Firmware.Conformance.Tests;
 [TestClass]
 public class NanoFrameworkCompileTests
 {
-    private static readonly Lazy<string> RepoRoot = new(() =>
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir != null && !File.Exists(Path.Combine(dir, "NbnEdge.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("NbnEdge.sln not found above the test binaries");
-    });
+    private static Lazy<string> RepoRoot => ConformanceTests.RepoRoot;
 
     private static readonly Lazy<NanoReferenceAssemblies> References = new(() => NanoReferenceAssemblies.Build(
         Path.Combine(RepoRoot.Value, "firmware", "nanoframework-api"),
