@@ -122,6 +122,18 @@ public sealed record GapFitResult
         && Flag is not (FitFlags.NoGap or FitFlags.NotConverged or FitFlags.TooFewPoints or FitFlags.FitFailed
             or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta or FitFlags.GapBeyondFit);
 
+    /// <summary>SIS fits: the tip's gap Δ_t in meV; null for the NIS model.</summary>
+    public double? TipGapMeV => Parameters.IsSis ? Parameters.TipGapMeV : null;
+
+    /// <summary>SIS fits: standard error of Δ_t in meV (0 when it was fixed).</summary>
+    public double? TipGapErrMeV => Parameters.IsSis ? Errors.TipGapMeV : null;
+
+    /// <summary>SIS fits: the tip's Dynes Γ_t in meV.</summary>
+    public double? TipGammaMeV => Parameters.IsSis ? Parameters.TipGammaMeV : null;
+
+    /// <summary>SIS fits: standard error of Γ_t in meV (0 when it was fixed).</summary>
+    public double? TipGammaErrMeV => Parameters.IsSis ? Errors.TipGammaMeV : null;
+
     /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -17,8 +17,8 @@ namespace NbnEdge.Analysis.Fitting;
 public sealed class GapFitter
 {
     // Parameter slots, in BcsParameters order.
-    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, NP = 8;
-    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage"];
+    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, PTip = 8, PTipGamma = 9, NP = 10;
+    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage", "tip_gap", "tip_gamma"];
 
     private readonly BcsConductanceTable _table;
     private readonly GapFitOptions _options;
@@ -112,6 +112,9 @@ public sealed class GapFitter
         bool paper = opt.Background == BackgroundTreatment.Paper;
 
         (double Intercept, double SlopePerMV)? line = null;
+        double maxAbsBias = 0;
+        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        SetBounds(maxAbsBias, paper);
         var start = StartingValues(vm, out double outsideIntercept, out double outsideSlope);
         if (paper)
         {
@@ -120,9 +123,11 @@ public sealed class GapFitter
             start = start with { Scale = 1.0, SlopePerMV = 0.0 };
         }
 
-        double maxAbsBias = 0;
-        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
-        SetBounds(maxAbsBias, paper);
+        if (_options.IsSis)
+        {
+            _sisReach = maxAbsBias + (_free[POffset] ? Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) : Math.Abs(start.BiasOffsetMV));
+            _sisMaxGap = _hi[PDelta];
+        }
         int freeCount = 0;
         for (int k = 0; k < NP; k++) if (_free[k]) freeCount++;
         double noise = EstimateNoise();
@@ -265,6 +270,19 @@ public sealed class GapFitter
         _free[PGamma] = o.FitGamma;
         _free[PMod] = o.FitModulation;
         _free[PLeak] = o.FitLeakage;
+        _free[PTip] = _free[PTipGamma] = false;
+        if (o.IsSis)
+        {
+            // The SIS table's range: Δ_s from eight lattice steps (Γ_t/2) to the bias reach, k_BT
+            // from Γ_t/4 (colder is sharper than the tip resolves) to 20 K.
+            double gammaFloor = o.FitTipGamma ? GapFitOptions.MinTipGammaMeV : o.TipGammaMeV;
+            _lo[PDelta] = 0.5 * gammaFloor * 1.0001; _hi[PDelta] = span;
+            _lo[PTemp] = gammaFloor / 4.0 / PhysicalConstants.BoltzmannMeVPerK * 1.0001; _hi[PTemp] = 20.0;
+            _lo[PTip] = 0.0; _hi[PTip] = span;
+            _lo[PTipGamma] = GapFitOptions.MinTipGammaMeV; _hi[PTipGamma] = 0.5;
+            _free[PTip] = o.FitTipGap;
+            _free[PTipGamma] = o.FitTipGamma;
+        }
     }
 
     // ---------------------------------------------------------------- starting values
@@ -326,6 +344,16 @@ public sealed class GapFitter
             : 0.05;
         double delta = halfSeparation > 0 ? halfSeparation / shapes.PeakPosition(t) : 0.3 * _bias[n - 1];
         double maxAbs = Math.Max(Math.Abs(_bias[0]), Math.Abs(_bias[n - 1]));
+        if (o.TipGapMeV is { } tipGap)
+        {
+            // SIS: the main peaks sit at ±(Δ_s + Δ_t), sharp at any temperature; start k_BT at Δ_s/10.
+            double sample = halfSeparation - tipGap;
+            sample = Math.Clamp(sample > 0.05 * halfSeparation ? sample : 0.3 * Math.Max(halfSeparation, 0.1 * maxAbs), _lo[PDelta] * 1.5, _hi[PDelta] * 0.9);
+            double tStart = Math.Clamp(0.1 * sample / PhysicalConstants.BoltzmannMeVPerK, _lo[PTemp] * 1.5, 10.0);
+            double sc = lineIntercept + lineSlope * v0;
+            return new BcsParameters(sample, tStart, sc, lineSlope / sc, v0, 0.0, vm,
+                o.FitLeakage ? Math.Max(o.LeakageFraction, 0.01) : o.LeakageFraction, tipGap, o.TipGammaMeV);
+        }
         delta = Math.Clamp(delta, 0.01 * maxAbs, 2.0 * maxAbs);
         double temperature = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, 0.02, 90);
 
@@ -383,7 +411,7 @@ public sealed class GapFitter
                 yield return start with
                 {
                     DeltaMeV = delta,
-                    TemperatureK = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, 0.02, 90),
+                    TemperatureK = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, Math.Max(0.02, _lo[PTemp] * 1.01), Math.Min(90, _hi[PTemp] * 0.99)),
                 };
             }
     }
@@ -394,9 +422,11 @@ public sealed class GapFitter
     {
         _p[PDelta] = p.DeltaMeV; _p[PTemp] = p.TemperatureK; _p[PScale] = p.Scale; _p[PSlope] = p.SlopePerMV;
         _p[POffset] = p.BiasOffsetMV; _p[PGamma] = p.GammaMeV; _p[PMod] = p.ModulationMV; _p[PLeak] = p.LeakageFraction;
+        _p[PTip] = p.TipGapMeV; _p[PTipGamma] = p.TipGammaMeV;
     }
 
-    private static BcsParameters ToParameters(double[] p) => new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod], p[PLeak]);
+    private static BcsParameters ToParameters(double[] p) =>
+        new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod], p[PLeak], p[PTip], p[PTipGamma]);
 
     private BcsParameters Solve(BcsParameters start, out bool converged, out int iterations, out double cost)
     {
@@ -470,6 +500,8 @@ public sealed class GapFitter
         POffset => 1e-4,
         PGamma => 1e-4,
         PLeak => 1e-4,
+        PTip => 1e-3,
+        PTipGamma => 1e-4,
         _ => 1e-4,
     };
 
@@ -666,6 +698,7 @@ public sealed class GapFitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double[] p, double[] model, double[] jac, bool withJacobian)
     {
+        if (_options.IsSis) { EvaluateSis(p, model, jac, withJacobian); return; }
         if (p[PGamma] > 0 || _free[PGamma]) { EvaluateExact(p, model, jac, withJacobian); return; }
 
         double delta = p[PDelta], temp = p[PTemp], n0 = p[PScale], b = p[PSlope], v0 = p[POffset], vm = p[PMod];
@@ -740,6 +773,57 @@ public sealed class GapFitter
     }
 
     private static readonly double[] NoModulationNodes = [0.0], NoModulationWeights = [1.0];
+
+    // ---------------------------------------------------------------- SIS model
+
+    private double _sisReach, _sisMaxGap;
+    private readonly SisConductanceTable.Stencil _stencil = new();
+
+    /// <summary>
+    /// SIS model and Jacobian from <see cref="SisConductanceTable"/> (analytic derivatives in Δ_s, T,
+    /// V₀ and the linear parameters); the tip's Δ_t and Γ_t, when free, by forward differences,
+    /// each on the table of its shifted value.
+    /// </summary>
+    private void EvaluateSis(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        SisModel(p, model, jac, withJacobian);
+        if (!withJacobian) return;
+        foreach (int k in (ReadOnlySpan<int>)[PTip, PTipGamma])
+        {
+            if (!_free[k]) continue;
+            Array.Copy(p, _shiftedP, NP);
+            double h = k == PTip ? 1e-3 : 0.02 * p[k];
+            if (_shiftedP[k] + h > _hi[k]) h = -h;
+            _shiftedP[k] += h;
+            SisModel(_shiftedP, _column, jac, withJacobian: false);
+            for (int i = 0; i < _n; i++) jac[k * Stride + i] = (_column[i] - model[i]) / h;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SisModel(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        var table = SisConductanceTable.For(p[PTip], p[PTipGamma], p[PMod], _sisReach, _sisMaxGap);
+        table.Prepare(p[PDelta], p[PTemp], _stencil);
+        double n0 = p[PScale], b = p[PSlope], v0 = p[POffset], leak = p[PLeak], keep = 1.0 - leak;
+        bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitLeak = _free[PLeak];
+        int c = Stride;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - v0;
+            double g = table.Evaluate(u, _stencil, out double dDelta, out double dTemp, out double dU);
+            double line = 1.0 + b * u, scaled = n0 * line;
+            double gm = leak + keep * g;
+            model[i] = scaled * gm;
+            if (!withJacobian) continue;
+            jac[PDelta * c + i] = scaled * keep * dDelta;
+            jac[PTemp * c + i] = scaled * keep * dTemp;
+            jac[PScale * c + i] = line * gm;
+            if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
+            if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * keep * dU);
+            if (fitLeak) jac[PLeak * c + i] = scaled * (1.0 - g);
+        }
+    }
     private double[] _x = [], _lookG = [], _lookGx = [], _lookGt = [];
 
     private void EnsureLookupBuffers(int count)
@@ -1043,7 +1127,7 @@ public sealed class GapFitter
         if (!GapIsSignificant(cost, noise)) return FitFlags.NoGap;
         // A dip only the hottest model describes (k_BT ≥ 1.3Δ, over twice any BCS T_c = Δ/1.76k)
         // is a curved background, not a superconducting gap; its "Δ" means nothing.
-        if (PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= _table.MaxT) return FitFlags.NoGap;
+        if (!p.IsSis && PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= _table.MaxT) return FitFlags.NoGap;
         if (!converged) return FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
@@ -1054,7 +1138,7 @@ public sealed class GapFitter
         if (HasSubgapPeak(p, noise, noiseModel)) return FitFlags.SubgapPeak;
         if (atBound is not null) return FitFlags.AtBoundPrefix + atBound;
         double tFinal = PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV;
-        if (!_free[PGamma] && p.GammaMeV == 0 && (tFinal >= _table.MaxT || tFinal <= _table.MinT))
+        if (!p.IsSis && !_free[PGamma] && p.GammaMeV == 0 && (tFinal >= _table.MaxT || tFinal <= _table.MinT))
             return FitFlags.AtBoundPrefix + ParameterNames[PTemp];
         double chi2 = cost / ((_n - FreeCount()) * Math.Max(noise * noise, 1e-300));
         if (chi2 > 4.0 && _n >= 30) return FitFlags.PoorFit;
@@ -1079,7 +1163,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - p.BiasOffsetMV;
-            if (Math.Abs(u) < 1.5 * p.DeltaMeV) { run = 0; sumData = sumBackground = 0; continue; }
+            if (Math.Abs(u) < 1.5 * GapEdgeMeV(p)) { run = 0; sumData = sumBackground = 0; continue; }
             double background = p.Scale * (1 + p.SlopePerMV * u);
             sumData += _data[i];
             sumBackground += background;
@@ -1096,6 +1180,9 @@ public sealed class GapFitter
         }
         return false;
     }
+
+    /// <summary>Where the gap's edge sits in bias: Δ for a normal tip, Δ_s + Δ_t for a superconducting one.</summary>
+    private static double GapEdgeMeV(in BcsParameters p) => p.IsSis ? p.DeltaMeV + p.TipGapMeV : p.DeltaMeV;
 
     private int FreeCount()
     {
@@ -1119,7 +1206,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - p.BiasOffsetMV;
-            if (Math.Abs(u) >= 0.8 * p.DeltaMeV) continue;
+            if (Math.Abs(u) >= 0.8 * GapEdgeMeV(p)) continue;
             if (first < 0) first = i;
             last = i;
             double r = _data[i] - _model[i], u2 = u * u;

@@ -33,6 +33,13 @@ internal static class JsonOutput
         w.Number("bias_offset_err_mV", e.BiasOffsetMV);
         w.Number("gamma_meV", p.GammaMeV);
         w.Number("gamma_err_meV", e.GammaMeV);
+        if (r.TipGapMeV is { } tipGap)
+        {
+            w.Number("tip_gap_meV", tipGap);
+            w.Number("tip_gap_err_meV", r.TipGapErrMeV ?? double.NaN);
+            w.Number("tip_gamma_meV", r.TipGammaMeV ?? double.NaN);
+            w.Number("tip_gamma_err_meV", r.TipGammaErrMeV ?? double.NaN);
+        }
         w.Number("vm_mV", p.ModulationMV);
         w.Number("vm_err_mV", e.ModulationMV);
         w.Number("leakage", p.LeakageFraction);
