@@ -141,15 +141,21 @@ public sealed class SisFitTests
     }
 
     [TestMethod]
-    public void NisFitOfSisSpectrum_ReportsTheSumAsDelta_SisFitSeparatesIt()
+    public void NisFitOfSisSpectrum_IsFlaggedSisSuspected_SisFitSeparatesTheGaps()
     {
         // The failure the SIS model exists for: an NIS fit puts the peak at Δ_t + Δ_s.
         var truth = new BcsParameters(0.9, 1.2, 1.0, TipGapMeV: 1.33, TipGammaMeV: 0.02);
         var (bias, clean) = Curve(truth);
-        var nis = new GapFitter().Fit(bias, clean);
-        var sis = new GapFitter(new GapFitOptions { TipGapMeV = 1.33 }).Fit(bias, clean);
+        var rng = new Random(7);
+        var y = clean.Select(g => g + 0.01 * Synthetic.SyntheticSpectra.Gaussian(rng)).ToArray();
+        var nis = new GapFitter().Fit(bias, y);
+        var sis = new GapFitter(new GapFitOptions { TipGapMeV = 1.33 }).Fit(bias, y);
         Assert.IsTrue(nis.DeltaMeV > 1.8, $"NIS Δ {nis.DeltaMeV}");
-        Assert.AreEqual(0.9, sis.DeltaMeV, 1e-4);
+        Assert.AreEqual(FitFlags.SisSuspected, nis.Flag, "the NIS fit says what went wrong");
+        Assert.IsFalse(nis.IsUsable, "Δ_tip + Δ_sample must not enter statistics");
+        StringAssert.Contains(string.Join(" ", nis.Notes), "--tip-gap");
+        Assert.AreEqual(FitFlags.Ok, sis.Flag);
+        Assert.AreEqual(0.9, sis.DeltaMeV, 4 * sis.DeltaErrMeV);
     }
 
     [TestMethod]

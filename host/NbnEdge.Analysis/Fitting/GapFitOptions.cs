@@ -95,7 +95,7 @@ public sealed record GapFitOptions
             return $"the fixed bias offset must be a finite number (got {BiasOffsetMV:G}).";
         if (TipGapMeV is { } tip && !(tip >= 0 && tip <= 100))
             return $"--tip-gap must be a number from 0 to 100 meV (got {tip:G}).";
-        if (!(TipGammaMeV >= MinTipGammaMeV && TipGammaMeV <= 1.0))
+        if (TipGapMeV is not null && !(TipGammaMeV >= MinTipGammaMeV && TipGammaMeV <= 1.0))
             return $"--tip-gamma must be a number from {MinTipGammaMeV:G} to 1 meV (got {TipGammaMeV:G}).";
         if (TipGapMeV is null && (FitTipGap || FitTipGamma))
             return "--fit-tip-gap and --fit-tip-gamma need --tip-gap (the tip's gap, or its start value).";

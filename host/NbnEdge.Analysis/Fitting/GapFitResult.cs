@@ -36,6 +36,13 @@ public static class FitFlags
     /// </summary>
     public const string GapBeyondFit = "gap_beyond_fit";
 
+    /// <summary>
+    /// The NIS fit failed the way a superconducting tip makes it fail: peaks far sharper than thermal
+    /// BCS allows (the data fall well below the model's 1/√ tail just outside them) or negative
+    /// dI/dV. Δ is then about Δ_tip + Δ_sample and is not used in statistics; the note suggests --tip-gap.
+    /// </summary>
+    public const string SisSuspected = "sis_suspected";
+
     /// <summary>A fixed lock-in modulation wider than half the sweep: not fitted (the note says why).</summary>
     public const string ModulationTooLarge = "vm_too_large";
 
@@ -120,7 +127,7 @@ public sealed record GapFitResult
     /// </summary>
     public bool IsUsable => Converged && double.IsFinite(Parameters.DeltaMeV) && double.IsFinite(Errors.DeltaMeV)
         && Flag is not (FitFlags.NoGap or FitFlags.NotConverged or FitFlags.TooFewPoints or FitFlags.FitFailed
-            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta or FitFlags.GapBeyondFit);
+            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta or FitFlags.GapBeyondFit or FitFlags.SisSuspected);
 
     /// <summary>SIS fits: the tip's gap Δ_t in meV; null for the NIS model.</summary>
     public double? TipGapMeV => Parameters.IsSis ? Parameters.TipGapMeV : null;

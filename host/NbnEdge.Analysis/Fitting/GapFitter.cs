@@ -181,11 +181,17 @@ public sealed class GapFitter
         var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0,
             residualNoise.FromSweeps ? noise * noise : null);
         string flag = Verdict(best, converged, cost, noise, residualNoise);
-        return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
+        var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
         {
             NoiseLag1Correlation = residualNoise.Lag1,
             NoiseCorrelationTime = residualNoise.Tau,
         };
+        if (flag == FitFlags.SisSuspected)
+            result = result with
+            {
+                Notes = [$"the peaks are sharper than thermal BCS allows (or dI/dV goes negative): a superconducting tip? Then Δ = {best.DeltaMeV:F3} meV is about Δ_tip + Δ_sample; fit with --tip-gap MEV (the tip's gap, e.g. 1.35 for Pb; --fit-tip-gap to fit it)"],
+            };
+        return result;
     }
 
     /// <summary>
@@ -273,10 +279,10 @@ public sealed class GapFitter
         _free[PTip] = _free[PTipGamma] = false;
         if (o.IsSis)
         {
-            // The SIS table's range: Δ_s from eight lattice steps (Γ_t/2) to the bias reach, k_BT
+            // The SIS table's range: Δ_s from eight lattice steps (2Γ_t/3) to the bias reach, k_BT
             // from Γ_t/4 (colder is sharper than the tip resolves) to 20 K.
             double gammaFloor = o.FitTipGamma ? GapFitOptions.MinTipGammaMeV : o.TipGammaMeV;
-            _lo[PDelta] = 0.5 * gammaFloor * 1.0001; _hi[PDelta] = span;
+            _lo[PDelta] = 8.0 / 12.0 * gammaFloor * 1.0001; _hi[PDelta] = span;
             _lo[PTemp] = gammaFloor / 4.0 / PhysicalConstants.BoltzmannMeVPerK * 1.0001; _hi[PTemp] = 20.0;
             _lo[PTip] = 0.0; _hi[PTip] = span;
             _lo[PTipGamma] = GapFitOptions.MinTipGammaMeV; _hi[PTipGamma] = 0.5;
@@ -1125,9 +1131,13 @@ public sealed class GapFitter
     private string Verdict(in BcsParameters p, bool converged, double cost, double noise, in NoiseModel noiseModel)
     {
         if (!GapIsSignificant(cost, noise)) return FitFlags.NoGap;
-        // A dip only the hottest model describes (k_BT ≥ 1.3Δ, over twice any BCS T_c = Δ/1.76k)
-        // is a curved background, not a superconducting gap; its "Δ" means nothing.
-        if (!p.IsSis && PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= _table.MaxT) return FitFlags.NoGap;
+        // A gap at a temperature above its own BCS T_c (k_BT_eff > Δ/1.764, with some room: 0.6Δ)
+        // cannot exist: the dip is a curved background, not a superconducting gap (real films fit
+        // at k_BT_eff ≈ 0.05–0.15Δ; a KPFM grid's Current derivative over ±200 mV "fits" at 1.3Δ).
+        if (PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= MaxThermalRatio) return FitFlags.NoGap;
+        // A superconducting tip makes the NIS fit fail in its own way (stalled, T_eff at its floor,
+        // or a poor χ²); saying so, with the way out, beats a bare "not converged".
+        if (LooksLikeSuperconductingTip(p, cost, noise, noiseModel)) return FitFlags.SisSuspected;
         if (!converged) return FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
@@ -1180,6 +1190,48 @@ public sealed class GapFitter
         }
         return false;
     }
+
+    /// <summary>
+    /// Whether a failed NIS fit is a superconducting tip's spectrum. Thermal BCS cannot make
+    /// (a) negative dI/dV — five points averaging below zero by more than 5 noise standard
+    /// deviations of such a mean — nor (b) a peak that falls back to the background right after
+    /// its top: just outside the fitted peak (1.02Δ &lt; |V − V₀| &lt; 1.35Δ) NIS stays well above the
+    /// background on its 1/√ tail, while an SIS peak (Γ_t wide, at Δ_t + Δ_s) has already ended.
+    /// Claimed when the data there miss more than a third of the model's excess over the background,
+    /// by more than 5 standard deviations of that sum. Only asked of poor fits (χ²_red &gt; 4).
+    /// </summary>
+    private bool LooksLikeSuperconductingTip(in BcsParameters p, double cost, double noise, in NoiseModel noiseModel)
+    {
+        if (p.IsSis || _n < 30) return false;
+        double chi2 = cost / ((_n - FreeCount()) * Math.Max(noise * noise, 1e-300));
+        if (chi2 <= 4.0) return false;
+        const int window = 5;
+        double tau = Math.Max(noiseModel.Tau, 1.0);
+        double windowLimit = 5.0 * noise * Math.Sqrt(Math.Min(tau, window) / window);
+        double sign = p.Scale >= 0 ? 1.0 : -1.0; // an inverted lock-in phase: judge the sign-corrected data
+        double sum = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            sum += sign * _data[i];
+            if (i >= window) sum -= sign * _data[i - window];
+            if (i >= window - 1 && sum / window < -windowLimit) return true;
+        }
+        int m = 0;
+        double missing = 0, excess = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = Math.Abs(_bias[i] - p.BiasOffsetMV);
+            if (u <= 1.02 * p.DeltaMeV || u >= 1.35 * p.DeltaMeV) continue;
+            double background = p.Scale * (1 + p.SlopePerMV * (_bias[i] - p.BiasOffsetMV));
+            missing += sign * (_model[i] - _data[i]);
+            excess += sign * (_model[i] - background);
+            m++;
+        }
+        return m >= window && excess > 0 && missing > excess / 3.0 && missing > 5.0 * noise * Math.Sqrt(m * Math.Min(tau, m));
+    }
+
+    /// <summary>k_BT_eff/Δ above which a fitted dip is not a gap: the BCS T_c (1/1.764 = 0.567) with a little room.</summary>
+    internal const double MaxThermalRatio = 0.6;
 
     /// <summary>Where the gap's edge sits in bias: Δ for a normal tip, Δ_s + Δ_t for a superconducting one.</summary>
     private static double GapEdgeMeV(in BcsParameters p) => p.IsSis ? p.DeltaMeV + p.TipGapMeV : p.DeltaMeV;

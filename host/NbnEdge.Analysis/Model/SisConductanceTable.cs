@@ -289,7 +289,9 @@ public sealed class SisConductanceTable
         double h = _h, kT = PhysicalConstants.BoltzmannMeVPerK * k.TemperatureK;
         int size = k.Size;
         double xMax = (k.XCount - 1) * h;
-        double lambda = Math.Clamp(ds, 20 * h, xMax / 40);
+        // λ: long enough for the Taylor remainder to stay smooth on the lattice (≥ 20h), short enough
+        // for e^{−x/λ} to vanish before the lattice ends (≤ x_max/40, unless that is below 20h).
+        double lambda = Math.Max(20 * h, Math.Min(ds, xMax / 40));
         // Taylor coefficients (in x) of √x·ρ(x) = (Δ + x)/√(2Δ + x) = √(Δ/2)(1 + 3u/4 − 5u²/32 + 7u³/128), u = x/Δ.
         double c = Math.Sqrt(ds / 2);
         Span<double> hCoef = [c, c * 0.75 / ds, -c * 5.0 / 32 / (ds * ds), c * 7.0 / 128 / (ds * ds * ds)];

@@ -44,10 +44,14 @@ internal sealed class FitInput
         Sweeps.AcceptOnlyFromAmong("avg", "fwd", "bwd", "each");
     }
 
+    /// <summary>The options that choose the model and its fixed values: every command that fits takes all of them.</summary>
+    public Option[] ModelOptions => [Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, TipGap, FitTipGap, TipGamma, FitTipGamma, Background];
+
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, TipGap, FitTipGap, TipGamma, FitTipGamma, Background, Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
+        foreach (var o in ModelOptions) command.Add(o);
+        foreach (var o in new Option[] { Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
         foreach (var o in PlotExtras.All) command.Add(o);
     }
 
