@@ -174,6 +174,12 @@ public sealed record GapFitResult
             Array.Fill(result, double.NaN); // a failed fit has no model to draw
             return result;
         }
+        if (Parameters.IsSis)
+        {
+            // The exact SIS integral costs milliseconds a point; the fitter's table is 1e−5 of G.
+            SisConductanceTable.EvaluateModel(Parameters, biasMV, result);
+            return result;
+        }
         for (int i = 0; i < biasMV.Length; i++) result[i] = ThermalBcsModel.Evaluate(Parameters, biasMV[i]);
         return result;
     }

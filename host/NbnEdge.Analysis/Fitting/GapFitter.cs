@@ -150,6 +150,9 @@ public sealed class GapFitter
             double sigma = ((_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(noise)).Sigma;
             retryStarts = cost / ((_n - freeCount) * Math.Max(sigma * sigma, 1e-300)) > 3.0;
         }
+        // A free tip gap or Γ_t rebuilds the SIS table at every trial value (seconds per solve): the
+        // spread of restarts, meant for NIS side minima, would take minutes there.
+        if (_free[PTip] || _free[PTipGamma]) retryStarts = false;
         if (retryStarts)
         {
             // A poor start can stall the solver in a side minimum; retry from a spread of starts.
@@ -445,7 +448,7 @@ public sealed class GapFitter
         double lambda = 1e-3;
         converged = false;
         iterations = 0;
-        int maxIterations = _options.MaxIterations;
+        int maxIterations = _free[PTip] || _free[PTipGamma] ? Math.Min(_options.MaxIterations, 40) : _options.MaxIterations;
         while (iterations < maxIterations && !converged)
         {
             iterations++;
@@ -1134,7 +1137,9 @@ public sealed class GapFitter
         // A gap at a temperature above its own BCS T_c (k_BT_eff > Δ/1.764, with some room: 0.6Δ)
         // cannot exist: the dip is a curved background, not a superconducting gap (real films fit
         // at k_BT_eff ≈ 0.05–0.15Δ; a KPFM grid's Current derivative over ±200 mV "fits" at 1.3Δ).
-        if (PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= MaxThermalRatio) return FitFlags.NoGap;
+        // (Not with a superconducting tip: the tip's gap shapes the spectrum whatever the sample's T,
+        // and T_eff there also absorbs the tip's broadening.)
+        if (!p.IsSis && PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= MaxThermalRatio) return FitFlags.NoGap;
         // A superconducting tip makes the NIS fit fail in its own way (stalled, T_eff at its floor,
         // or a poor χ²); saying so, with the way out, beats a bare "not converged".
         if (LooksLikeSuperconductingTip(p, cost, noise, noiseModel)) return FitFlags.SisSuspected;

@@ -160,6 +160,26 @@ public sealed class SisConductanceTable
         internal bool DeltaHeld, TempHeld;
     }
 
+    /// <summary>
+    /// The full SIS instrument model of <paramref name="p"/> (scale, background, V₀, leakage) at
+    /// <paramref name="biasMV"/> through the table: for drawing fits, where the exact integral would
+    /// take seconds per curve.
+    /// </summary>
+    public static void EvaluateModel(in BcsParameters p, ReadOnlySpan<double> biasMV, Span<double> result)
+    {
+        double reach = 0;
+        foreach (double v in biasMV) reach = Math.Max(reach, Math.Abs(v - p.BiasOffsetMV));
+        var table = For(p.TipGapMeV, p.TipGammaMeV, p.ModulationMV, reach, p.DeltaMeV * 1.1);
+        var stencil = new Stencil();
+        table.Prepare(p.DeltaMeV, p.TemperatureK, stencil);
+        for (int i = 0; i < biasMV.Length; i++)
+        {
+            double u = biasMV[i] - p.BiasOffsetMV;
+            double g = table.Evaluate(u, stencil, out _, out _, out _);
+            result[i] = p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
+        }
+    }
+
     /// <summary>Fills <paramref name="stencil"/> for (Δ_s, T), building missing nodes.</summary>
     public void Prepare(double sampleGapMeV, double temperatureK, Stencil stencil)
     {
