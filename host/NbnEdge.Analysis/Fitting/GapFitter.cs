@@ -17,14 +17,17 @@ namespace NbnEdge.Analysis.Fitting;
 public sealed class GapFitter
 {
     // Parameter slots, in BcsParameters order.
-    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, PTip = 8, PTipGamma = 9, NP = 10;
-    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage", "tip_gap", "tip_gamma"];
+    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, PTip = 8, PTipGamma = 9, PLag = 10, NP = 11;
+    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage", "tip_gap", "tip_gamma", "lag"];
 
     private readonly BcsConductanceTable _table;
     private readonly GapFitOptions _options;
 
     // The Jacobian is stored column-major (parameter k's derivatives at _jac[k·Stride ..]), so the
     // normal equations are contiguous dot products.
+    // ±1 per point in the joint forward/backward fit (the sign of its lag), 0 otherwise.
+    private double[] _lagSign = [];
+    private bool _joint;
     private double[] _bias = [], _data = [], _model = [], _jac = [], _trialModel = [], _trialJac = [], _scratch = [], _column = [], _residual = [];
     private int Stride => _bias.Length; // every per-point buffer has this capacity
     private readonly double[] _shiftedP = new double[NP];
@@ -51,13 +54,13 @@ public sealed class GapFitter
         _sweeps = spectrum.Sweeps.Count >= 2 && spectrum.Sweeps.All(w => w.Conductance.Length == spectrum.Count) ? spectrum.Sweeps : null;
         try { result = Fit(spectrum.BiasMV, spectrum.Conductance, spectrum.ModulationAmplitudeMV, spectrum.Source, spectrum.Name); }
         finally { _sweeps = null; }
-        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitEachDirection(spectrum) is { } lag)
+        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitEachDirection(spectrum, result) is { } lag)
         {
             result = result with
             {
                 BiasOffsetFwdBwdMV = lag.DifferenceMV,
                 BiasOffsetFwdBwdErrMV = lag.ErrorMV,
-                Notes = [.. result.Notes, $"forward and backward sweeps differ in V₀ by {1000 * lag.DifferenceMV:+0.0;-0.0} ± {1000 * lag.ErrorMV:0.0} µV (forward − backward: the lock-in's lag); their average cancels it to first order"],
+                Notes = [.. result.Notes, $"forward and backward sweeps, fitted jointly (shared Δ, T_eff, Γ): lag ±δV = ±{500 * lag.DifferenceMV:0.0} ± {500 * lag.ErrorMV:0.0} µV, so V₀ differs by {1000 * lag.DifferenceMV:+0.0;-0.0} ± {1000 * lag.ErrorMV:0.0} µV (forward − backward: the lock-in's time constant); their average cancels it to first order"],
             };
         }
         return spectrum.Notes.Count == 0 ? result : result with { Notes = [.. spectrum.Notes, .. result.Notes] };
@@ -68,11 +71,13 @@ public sealed class GapFitter
     private GapFitter? _directionFitter;
 
     /// <summary>
-    /// V₀ of the forward sweeps' average minus that of the backward ones, each fitted alone with V₀
-    /// free (the other settings as given): the lock-in's time constant delays dI/dV, so each
-    /// direction sees the gap shifted along its sweep. Null without both directions or when either fit fails.
+    /// The forward and backward sweeps fitted jointly: shared Δ, T, Γ (and every other parameter of
+    /// the averaged fit, started from it), V₀ free, and a lag ±δV — the lock-in's time constant
+    /// delays dI/dV, so the forward sweeps see the gap shifted by +δV along the bias and the backward
+    /// ones by −δV. Returns V₀(forward) − V₀(backward) = 2δV and its error; null without both
+    /// directions, in paper mode (each direction would need its own line) or when the fit fails.
     /// </summary>
-    private (double DifferenceMV, double ErrorMV)? FitEachDirection(Spectrum spectrum)
+    private (double DifferenceMV, double ErrorMV)? FitEachDirection(Spectrum spectrum, GapFitResult averaged)
     {
         int n = spectrum.Count;
         double[]? Mean(bool backward)
@@ -91,14 +96,44 @@ public sealed class GapFitter
         }
         var forward = Mean(false);
         var backward = Mean(true);
-        if (forward is null || backward is null) return null;
-        _directionFitter ??= new GapFitter(_options with { FitOffset = true }, _table);
-        var f = _directionFitter.Fit(spectrum.BiasMV, forward, spectrum.ModulationAmplitudeMV);
-        var b = _directionFitter.Fit(spectrum.BiasMV, backward, spectrum.ModulationAmplitudeMV);
-        if (!f.Converged || !b.Converged) return null;
-        double difference = f.Parameters.BiasOffsetMV - b.Parameters.BiasOffsetMV;
-        double error = Math.Sqrt(f.Errors.BiasOffsetMV * f.Errors.BiasOffsetMV + b.Errors.BiasOffsetMV * b.Errors.BiasOffsetMV);
-        return double.IsFinite(difference) && double.IsFinite(error) ? (difference, error) : null;
+        if (forward is null || backward is null || _options.Background == BackgroundTreatment.Paper) return null;
+        _directionFitter ??= new GapFitter(_options with { FitOffset = true }, _table) { _joint = true };
+        return _directionFitter.FitJoint(spectrum.BiasMV, forward, backward, averaged.Parameters, averaged.NoiseCorrelationTime);
+    }
+
+    private (double DifferenceMV, double ErrorMV)? FitJoint(double[] bias, double[] forward, double[] backward, BcsParameters start, double correlationTime)
+    {
+        int n = bias.Length;
+        // Interleaved (f₀, b₀, f₁, b₁, …) in ascending bias: the buffers' order is the fitter's usual one.
+        var b2 = new double[2 * n];
+        var g2 = new double[2 * n];
+        bool descending = n > 1 && bias[0] > bias[n - 1];
+        for (int i = 0; i < n; i++)
+        {
+            int k = descending ? n - 1 - i : i;
+            b2[2 * i] = b2[2 * i + 1] = bias[k];
+            g2[2 * i] = forward[k];
+            g2[2 * i + 1] = backward[k];
+        }
+        Prepare(b2, g2);
+        for (int i = 0; i < _n; i++) _lagSign[i] = (i & 1) == 0 ? 1.0 : -1.0;
+        double maxAbsBias = 0;
+        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        SetBounds(maxAbsBias, paper: false);
+        if (_options.IsSis)
+        {
+            _sisReach = maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag];
+            _sisMaxGap = _hi[PDelta];
+        }
+        if (!(start.DeltaMeV > 0) || !(start.TemperatureK > 0)) return null;
+        var best = Solve(start, out bool converged, out _, out double cost);
+        if (!converged) return null;
+        int freeCount = FreeCount();
+        StandardErrors(cost, freeCount);
+        // Lock-in-correlated noise (τ points, measured on the averaged fit) leaves τ times fewer
+        // independent points: the effective-sample-size correction.
+        double lag = _p[PLag], lagErr = _lastErrors[PLag] * Math.Sqrt(Math.Max(1.0, correlationTime));
+        return double.IsFinite(lag) && double.IsFinite(lagErr) ? (2 * lag, 2 * lagErr) : null;
     }
 
     /// <summary>Fits (bias in mV, conductance) pairs; the bias must be monotonic, either direction.</summary>
@@ -249,7 +284,9 @@ public sealed class GapFitter
             _bias = new double[size]; _data = new double[size]; _model = new double[size]; _trialModel = new double[size];
             _jac = new double[size * NP]; _trialJac = new double[size * NP]; _scratch = new double[size]; _column = new double[size];
             _residual = new double[size];
+            _lagSign = new double[size];
         }
+        Array.Clear(_lagSign);
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
         _descending = descending;
@@ -280,6 +317,9 @@ public sealed class GapFitter
         _free[PMod] = o.FitModulation;
         _free[PLeak] = o.FitLeakage;
         _free[PTip] = _free[PTipGamma] = false;
+        // The joint forward/backward fit's lag ±δV (each direction sees the gap shifted along its sweep).
+        _lo[PLag] = -0.1 * span; _hi[PLag] = 0.1 * span;
+        _free[PLag] = _joint;
         if (o.IsSis)
         {
             // The SIS table's range: Δ_s from eight lattice steps (2Γ_t/3) to the bias reach, k_BT
@@ -432,6 +472,7 @@ public sealed class GapFitter
         _p[PDelta] = p.DeltaMeV; _p[PTemp] = p.TemperatureK; _p[PScale] = p.Scale; _p[PSlope] = p.SlopePerMV;
         _p[POffset] = p.BiasOffsetMV; _p[PGamma] = p.GammaMeV; _p[PMod] = p.ModulationMV; _p[PLeak] = p.LeakageFraction;
         _p[PTip] = p.TipGapMeV; _p[PTipGamma] = p.TipGammaMeV;
+        _p[PLag] = 0;
     }
 
     private static BcsParameters ToParameters(double[] p) =>
@@ -511,6 +552,7 @@ public sealed class GapFitter
         PLeak => 1e-4,
         PTip => 1e-3,
         PTipGamma => 1e-4,
+        PLag => 1e-4,
         _ => 1e-4,
     };
 
@@ -631,9 +673,13 @@ public sealed class GapFitter
     }
 
     /// <summary>Standard errors from (JᵀJ)⁻¹ · SSR/(N − p) over the free parameters.</summary>
+    // The last StandardErrors call's per-parameter errors (the lag's among them, which BcsParameters lacks).
+    private readonly double[] _lastErrors = new double[NP];
+
     private BcsParameters StandardErrors(double cost, int freeCount, double noiseLag1 = 0, double? noiseVariance = null)
     {
-        var err = new double[NP];
+        var err = _lastErrors;
+        Array.Clear(err);
         int nf = 0;
         for (int k = 0; k < NP; k++)
         {
@@ -740,15 +786,16 @@ public sealed class GapFitter
         }
         int nodes = yNodes.Length;
         EnsureLookupBuffers(_n * nodes);
+        double lag = p[PLag];
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - v0;
+            double u = _bias[i] - v0 - lag * _lagSign[i];
             for (int j = 0; j < nodes; j++) _x[i * nodes + j] = (u - vm * yNodes[j]) * invDelta;
         }
         _table.Evaluate(row, _x.AsSpan(0, _n * nodes), _lookG, _lookGx, _lookGt);
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - v0;
+            double u = _bias[i] - v0 - lag * _lagSign[i];
             double line = 1.0 + b * u;
             double gm = 0, dDelta = 0, dT = 0, dX = 0, dVm = 0;
             for (int j = 0; j < nodes; j++)
@@ -777,6 +824,7 @@ public sealed class GapFitter
             jac[PScale * c + i] = line * gm;
             if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
             if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * dX * invDelta);
+            if (_joint) jac[PLag * c + i] = _lagSign[i] * n0 * (-b * gm - line * dX * invDelta);
             if (fitVm) jac[PMod * c + i] = -scaled * dVm * invDelta;
         }
     }
@@ -819,7 +867,7 @@ public sealed class GapFitter
         int c = Stride;
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - v0;
+            double u = _bias[i] - v0 - p[PLag] * _lagSign[i];
             double g = table.Evaluate(u, _stencil, out double dDelta, out double dTemp, out double dU);
             double line = 1.0 + b * u, scaled = n0 * line;
             double gm = leak + keep * g;
@@ -830,6 +878,7 @@ public sealed class GapFitter
             jac[PScale * c + i] = line * gm;
             if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
             if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * keep * dU);
+            if (_joint) jac[PLag * c + i] = _lagSign[i] * n0 * (-b * gm - line * keep * dU);
             if (fitLeak) jac[PLeak * c + i] = scaled * (1.0 - g);
         }
     }
@@ -860,7 +909,7 @@ public sealed class GapFitter
             {
                 for (int i = 0; i < _n; i++)
                 {
-                    double u = _bias[i] - p[POffset], line = 1.0 + b * u;
+                    double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i], line = 1.0 + b * u;
                     double shape = line != 0 ? model[i] / (n0 * line) : 1.0; // line = 0: a measure-zero point
                     jac[k * Stride + i] = k switch
                     {
@@ -888,7 +937,7 @@ public sealed class GapFitter
         int nodes = rule?.Count ?? 1;
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - p[POffset];
+            double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i];
             double gm = 0;
             for (int j = 0; j < nodes; j++)
             {
