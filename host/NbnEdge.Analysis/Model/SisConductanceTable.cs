@@ -117,6 +117,9 @@ public sealed class SisConductanceTable
         for (int branch = 0; branch < 2; branch++)
         {
             double w = (branch == 0 ? u : -u) - s.DeltaMeV;
+            // Far below the Fermi window G₊ vanishes as e^{w/k_BT}: the branch of the other bias
+            // sign costs nothing there (a third of a typical sweep's points).
+            if (w < s.NegligibleBelowMV) continue;
             double pos = w / _h - _jLo;
             int j = (int)Math.Floor(pos);
             if (j < 0 || j >= _jCount - 1) { j = Math.Clamp(j, 0, _jCount - 2); pos = Math.Clamp(pos, 0, _jCount - 1); }
@@ -157,6 +160,7 @@ public sealed class SisConductanceTable
         // Per node: value weight, ∂/∂Δ weight, ∂/∂T weight.
         internal readonly double[] C = new double[48];
         internal double DeltaMeV;
+        internal double NegligibleBelowMV = double.NegativeInfinity;
         internal bool DeltaHeld, TempHeld;
     }
 
@@ -190,6 +194,9 @@ public sealed class SisConductanceTable
         stencil.DeltaMeV = d;
         int iD = Weights((Math.Log(d) - _lnDeltaMin) * _invLnDeltaStep, _deltaNodes, stencil.WD, stencil.WDd);
         int iT = Weights((Math.Log(tK) - _lnTempMin) * _invLnTempStep, _tempNodes, stencil.WT, stencil.WTd);
+        // G₊(w) < e^{−32} of its scale below −32 k_BT at the stencil's hottest node (the tip's DOS
+        // only multiplies the Fermi factors there).
+        stencil.NegligibleBelowMV = -32.0 * PhysicalConstants.BoltzmannMeVPerK * Math.Exp(_lnTempMin + (iT + 3) / _invLnTempStep);
         // d/dΔ = (d/d lnΔ)/Δ per node step.
         for (int a = 0; a < 4; a++) stencil.WDd[a] *= _invLnDeltaStep / d;
         for (int b = 0; b < 4; b++) stencil.WTd[b] *= _invLnTempStep / tK;
