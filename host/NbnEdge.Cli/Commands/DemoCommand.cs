@@ -5,6 +5,7 @@ using NbnEdge.Analysis;
 using NbnEdge.Cli.Live;
 using NbnEdge.Link.Journal;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using NbnEdge.Simulator;
 using Spectre.Console;
 
@@ -90,19 +91,19 @@ internal static class DemoCommand
         IReadOnlyList<double> latencies;
         LiveStatisticsPublisher? livePublisher = null;
         string? journalFault;
-        await using (var link = new LiveLink(board, journal, new LivePipelineOptions { SourceName = board.Name }))
+        await using (var link = new LiveSession(board, journal, new LivePipelineOptions { SourceName = board.Name }))
         {
             // One spectrum per position, as in the paper's line: the board sends forward sweeps only.
-            await link.Session.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
+            await link.Link.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
             if (state is not null)
             {
                 livePublisher = DashboardHosting.Attach(link.Pipeline, state);
                 serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info, extras.AllowHosts).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
-            LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveLink.IsTerminal(output) && !json);
+            LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveProgress.IsTerminal(output) && !json);
             var counters = await link.FinishAsync().ConfigureAwait(false);
-            journalFault = link.Session.JournalFault;
+            journalFault = link.Link.JournalFault;
             if (journalFault is not null && !link.Pipeline.Results.Any(r => r.Fit is not null)) throw new IOException(journalFault);
             summary = LiveSummary.From(board.Name, link.Pipeline, counters, requireStatistics: true);
             latencies = link.Pipeline.LatenciesMs;

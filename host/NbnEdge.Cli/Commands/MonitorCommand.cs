@@ -5,6 +5,7 @@ using NbnEdge.Cli.Live;
 using NbnEdge.Link.Journal;
 using NbnEdge.Link.Transports;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using Spectre.Console;
 
 namespace NbnEdge.Cli.Commands;
@@ -105,14 +106,14 @@ internal static class MonitorCommand
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
         ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += stop;
-        bool interactive = LiveLink.IsTerminal(output) && !json;
+        bool interactive = LiveProgress.IsTerminal(output) && !json;
         string state = "connecting";
         LiveSummary summary;
         IReadOnlyList<double> latencies;
         string? journalFault;
         try
         {
-            await using var link = new LiveLink(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
+            await using var link = new LiveSession(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
             NbnEdge.Dashboard.DashboardServer? server = null;
             if (web is { } w)
             {
@@ -122,7 +123,7 @@ internal static class MonitorCommand
                 server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? Console.Error : output, w.AllowHosts).ConfigureAwait(false);
             }
             await using var serverLifetime = server;
-            link.Session.StateChanged += change =>
+            link.Link.StateChanged += change =>
             {
                 state = change.State switch
                 {
@@ -135,7 +136,7 @@ internal static class MonitorCommand
                     Console.Error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
                 // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
                 if (change.State == LinkState.Connected && source is ReconnectingByteSource)
-                    _ = Task.Run(async () => { try { await link.Session.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
+                    _ = Task.Run(async () => { try { await link.Link.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
             };
             link.Pipeline.ResultCompleted += r =>
             {
@@ -148,7 +149,7 @@ internal static class MonitorCommand
             bytesReceived(counters.Bytes);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
-            journalFault = link.Session.JournalFault;
+            journalFault = link.Link.JournalFault;
         }
         finally
         {
@@ -181,7 +182,7 @@ internal static class MonitorCommand
     }
 
     /// <summary>The live view: redrawn a few times a second from the pipeline's snapshot, until the link ends.</summary>
-    private static void Show(TextWriter output, LiveLink link, Func<string> state, int? expected, string name, SessionJournal? journal)
+    private static void Show(TextWriter output, LiveSession link, Func<string> state, int? expected, string name, SessionJournal? journal)
     {
         var console = ConsoleFactory.For(output);
         var ci = CultureInfo.InvariantCulture;
@@ -191,7 +192,7 @@ internal static class MonitorCommand
         Table Build()
         {
             LiveSnapshot s = link.Pipeline.Snapshot;
-            var c = link.Session.Counters;
+            var c = link.Link.Counters;
             var t = new Table().Border(TableBorder.Rounded).Title($"nbnedge monitor: {Markup.Escape(name)}");
             t.AddColumn("");
             t.AddColumn(new TableColumn("").RightAligned());

@@ -5,6 +5,7 @@ using NbnEdge.Instruments;
 using NbnEdge.Link;
 using NbnEdge.Link.Transports;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using NbnEdge.Cli.Live;
 
 namespace NbnEdge.Cli.Commands;
@@ -54,7 +55,7 @@ internal static class ServeCommand
     {
         state.SetSessionInfo($"session {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(journal)))}");
         HelloInfo? fallback = CaptureAnalysis.DecodeFile(journal).Hellos.FirstOrDefault(h => h.HasScaling);
-        await using var link = new LiveLink(StreamByteSource.OpenCapture(journal), journal: null,
+        await using var link = new LiveSession(StreamByteSource.OpenCapture(journal), journal: null,
             new LivePipelineOptions { SourceName = journal, FallbackHello = fallback });
         var livePublisher = DashboardHosting.Attach(link.Pipeline, state);
         link.Start(CancellationToken.None);
