@@ -41,8 +41,12 @@ internal static class MonitorCommand
         command.Add(allowHost);
         var filmRef = FilmReferenceOption.Create();
         command.Add(filmRef);
+        var mqtt = MqttOptions.ForStation();
+        mqtt.AddTo(command);
         command.SetAction(p =>
         {
+            var publish = mqtt.Read(p);
+            if (publish is not null && p.GetValue(noJournal)) throw new UsageException("--publish needs the session journal (it is the outbox): drop --no-journal.");
             string? where = p.GetValue(source);
             string? serial = p.GetValue(port);
             if ((where is null) == (serial is null)) throw new UsageException("give either --port DEVICE or a SOURCE (tcp://host:port or a capture file).");
@@ -61,7 +65,7 @@ internal static class MonitorCommand
             long bytes = 0;
             try
             {
-                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film).GetAwaiter().GetResult();
+                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film, publish).GetAwaiter().GetResult();
             }
             catch (LinkOpenException e)
             {
@@ -100,7 +104,8 @@ internal static class MonitorCommand
     internal static int JournalFaultExit(string? fault) => fault is null ? ExitCodes.Ok : throw new IOException(fault);
 
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
-        (string? Listen, int Port, string[] AllowHosts)? web, Action<long> bytesReceived, FilmReference? film)
+        (string? Listen, int Port, string[] AllowHosts)? web, Action<long> bytesReceived, FilmReference? film,
+        (NbnEdge.Mqtt.MqttEndpoint Endpoint, NbnEdge.Mqtt.MqttSecurity Security)? publish)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
@@ -113,7 +118,12 @@ internal static class MonitorCommand
         string? journalFault;
         try
         {
-            await using var link = new LiveSession(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
+            await using var link = new LiveSession(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true },
+                new LiveSessionOptions { JournalCurves = publish is not null });
+            // Status lines go to stderr: stdout is the live view, the per-spectrum lines or the JSON.
+            NbnEdge.Mqtt.StationPublisher? publisher = publish is { } broker
+                ? await StationPublishing.StartAsync(link, broker.Endpoint, broker.Security, Console.Error, film?.Label).ConfigureAwait(false)
+                : null;
             NbnEdge.Dashboard.DashboardServer? server = null;
             if (web is { } w)
             {
@@ -147,6 +157,7 @@ internal static class MonitorCommand
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
             bytesReceived(counters.Bytes);
+            if (publisher is not null) await StationPublishing.FinishAsync(publisher, Console.Error).ConfigureAwait(false);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
             journalFault = link.Link.JournalFault;
