@@ -51,6 +51,7 @@ internal static class BrokerConnection
     /// <summary>Connects; throws <see cref="MqttRefusedException"/> when the broker refuses, <see cref="BrokerUnreachableException"/> when it cannot be reached.</summary>
     public static async Task ConnectAsync(IMqttClient client, MqttClientOptions options, MqttEndpoint endpoint, CancellationToken cancellationToken)
     {
+        bool withLogin = options.Credentials is not null;
         MqttClientConnectResult result;
         try
         {
@@ -60,7 +61,7 @@ internal static class BrokerConnection
         {
             throw;
         }
-        catch (MqttConnectingFailedException e) when (RefusalIn(e) is { } why)
+        catch (MqttConnectingFailedException e) when (RefusalIn(e, withLogin) is { } why)
         {
             throw new MqttRefusedException($"the broker {endpoint.Host}:{endpoint.Port} refused the connection: {why}.");
         }
@@ -71,10 +72,10 @@ internal static class BrokerConnection
         }
 
         if (result.ResultCode != MqttClientConnectResultCode.Success)
-            throw new MqttRefusedException($"the broker {endpoint.Host}:{endpoint.Port} refused the connection: {Describe(result.ResultCode)}.");
+            throw new MqttRefusedException($"the broker {endpoint.Host}:{endpoint.Port} refused the connection: {Describe(result.ResultCode, withLogin)}.");
     }
 
-    private static string? RefusalIn(MqttConnectingFailedException e)
+    private static string? RefusalIn(MqttConnectingFailedException e, bool withLogin)
     {
         // MQTTnet 5 puts the CONNACK's reason into the message: find a refusal that retrying cannot fix.
         foreach (MqttClientConnectResultCode code in new[]
@@ -84,16 +85,18 @@ internal static class BrokerConnection
                      MqttClientConnectResultCode.UnsupportedProtocolVersion,
                  })
         {
-            if (e.Message.Contains(code.ToString(), StringComparison.Ordinal)) return Describe(code);
+            if (e.Message.Contains(code.ToString(), StringComparison.Ordinal)) return Describe(code, withLogin);
         }
 
         return null;
     }
 
-    private static string Describe(MqttClientConnectResultCode code) => code switch
+    // Mosquitto answers a wrong password with "not authorised" too: say what the user can check.
+    private static string Describe(MqttClientConnectResultCode code, bool withLogin) => code switch
     {
         MqttClientConnectResultCode.BadUserNameOrPassword => "bad user name or password (check --mqtt-user and --mqtt-password-file)",
-        MqttClientConnectResultCode.NotAuthorized => "not authorised (the broker needs a user name and password, or this user may not connect)",
+        MqttClientConnectResultCode.NotAuthorized when withLogin => "not authorised (wrong user name or password, or this user may not connect: check --mqtt-user and --mqtt-password-file)",
+        MqttClientConnectResultCode.NotAuthorized => "not authorised (the broker needs a login: --mqtt-user NAME --mqtt-password-file FILE)",
         MqttClientConnectResultCode.Banned => "this client is banned",
         MqttClientConnectResultCode.ClientIdentifierNotValid => "the client id was rejected",
         MqttClientConnectResultCode.UnsupportedProtocolVersion => "the broker does not speak MQTT 5",

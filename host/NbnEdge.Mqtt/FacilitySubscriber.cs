@@ -9,7 +9,7 @@ namespace NbnEdge.Mqtt;
 
 /// <summary>One message a facility applied, in order per station.</summary>
 /// <param name="Station">the station's name</param>
-/// <param name="Kind"><c>result</c>, <c>status</c>, <c>stats</c> or <c>link</c></param>
+/// <param name="Kind"><c>result</c>, <c>torn</c> (a journal line the station could not read: it only holds its seq), <c>status</c>, <c>stats</c> or <c>link</c></param>
 /// <param name="Session">the station's session id</param>
 /// <param name="Seq">result: its sequence number; otherwise the last result the station had sent</param>
 /// <param name="Json">the payload (disposed by the subscriber after the handler returns: clone what you keep)</param>
@@ -158,7 +158,9 @@ public sealed class FacilitySubscriber : IAsyncDisposable
                 switch (sequence.Offer(session, seq))
                 {
                     case SequenceVerdict.Apply:
-                        MessageApplied?.Invoke(new FacilityMessage(station, kind, session, seq, root, received));
+                        // A torn journal line only holds its place in the sequence: "torn", not a result.
+                        bool torn = root.TryGetProperty("torn", out var t) && t.ValueKind == JsonValueKind.True;
+                        MessageApplied?.Invoke(new FacilityMessage(station, torn ? "torn" : kind, session, seq, root, received));
                         break;
                     case SequenceVerdict.Gap:
                         Request(station, session, sequence.Expected);

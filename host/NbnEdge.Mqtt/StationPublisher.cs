@@ -195,8 +195,8 @@ public sealed class StationPublisher : IAsyncDisposable
                 bool sentAny = false;
                 while (!stop.IsCancellationRequested && Interlocked.Read(ref _rewindTo) == long.MaxValue && _outbox.TryReadNext(out long seq, out var line))
                 {
-                    byte[]? payload = Wrap(line.Span, seq);
-                    if (payload is not null)
+                    // A torn line (a writer killed mid-line) keeps its number: a placeholder keeps the sequence unbroken.
+                    byte[] payload = Wrap(line.Span, seq) ?? Encoding.UTF8.GetBytes(EnvelopeFor(seq, "\"torn\":true"));
                     {
                         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
                         timeout.CancelAfter(_options.PublishTimeout);
@@ -331,8 +331,10 @@ public sealed class StationPublisher : IAsyncDisposable
         Encoding.UTF8.GetBytes(Envelope($"\"status\":\"{status}\",\"time_utc\":\"{DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)}\""));
 
     /// <summary><c>{"session":…,"seq":…,"station":…, FIELDS}</c>; seq of a state message is the last acknowledged result's.</summary>
-    private string Envelope(string fields) =>
-        $"{{\"session\":{JsonSerializer.Serialize(SessionId)},\"seq\":{AckedSeq.ToString(CultureInfo.InvariantCulture)},\"station\":{JsonSerializer.Serialize(_station)}" +
+    private string Envelope(string fields) => EnvelopeFor(AckedSeq, fields);
+
+    private string EnvelopeFor(long seq, string fields) =>
+        $"{{\"session\":{JsonSerializer.Serialize(SessionId)},\"seq\":{seq.ToString(CultureInfo.InvariantCulture)},\"station\":{JsonSerializer.Serialize(_station)}" +
         (fields.Length > 0 ? "," + fields : "") + "}";
 
     /// <summary>The journal line with session, seq and station put in front; null for a line that is no JSON object (a torn write).</summary>

@@ -87,6 +87,10 @@ internal sealed class FacilityRecorder : IAsyncDisposable
                         SpectrumIds.GetOrAdd(m.Station, _ => []).Add(m.Json.GetProperty("spectrum_id").GetUInt32());
                         AppliedTimestamps.GetOrAdd(m.Station, _ => [])[m.Json.GetProperty("spectrum_id").GetUInt32()] = m.ReceivedTimestamp;
                         break;
+                    case "torn":
+                        if (!Results.TryGetValue(m.Station, out var held)) Results[m.Station] = held = [];
+                        held.Add(m.Seq);
+                        break;
                     case "status":
                         Status[m.Station] = m.Json.GetProperty("status").GetString()!;
                         StatusHistory.GetOrAdd(m.Station, _ => []).Add(Status[m.Station]);
@@ -106,6 +110,12 @@ internal sealed class FacilityRecorder : IAsyncDisposable
     public Dictionary<string, string> Status { get; } = new();
     public ConcurrentDictionary<string, List<string>> StatusHistory { get; } = new();
     public Dictionary<string, JsonElement> Stats { get; } = new();
+
+    /// <summary>A recorder logging in with a user name and password (not started).</summary>
+    public sealed class Authenticated(Mosquitto broker, string user, string password)
+    {
+        public FacilityRecorder Recorder { get; } = new(new FacilitySubscriber(broker.Endpoint(), new MqttSecurity { UserName = user, Password = password }));
+    }
 
     public static async Task<FacilityRecorder> StartAsync(Mosquitto broker)
     {
