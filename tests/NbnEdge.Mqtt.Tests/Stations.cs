@@ -42,7 +42,7 @@ internal sealed class InProcessStation : IAsyncDisposable
         session.Link.SpectrumReceived += r => station.LastByteTimestamps[r.SpectrumId] = Stopwatch.GetTimestamp();
         session.ResultJournaled += _ => publisher.Notify();
         publisher.SetStateSource(() => (
-            ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteRunningStatistics(w, session.Pipeline.Snapshot); w.WriteEndObject(); })[1..^1],
+            "\"film\":\"NbN 5 nm (simulated)\"," + ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteRunningStatistics(w, session.Pipeline.Snapshot); w.WriteEndObject(); })[1..^1],
             ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteLinkCounters(w, session.Link.Counters); w.WriteEndObject(); })[1..^1]));
         await session.Link.SendConfigAsync("sweep=fwd");
         await publisher.StartAsync();
