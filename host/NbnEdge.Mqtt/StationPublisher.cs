@@ -190,29 +190,43 @@ public sealed class StationPublisher : IAsyncDisposable
             IMqttClient client = _client!;
             try
             {
+                // Read before the lines: FinishAsync is called after the last line was written, so if it
+                // was already called now, this pass reads everything (checked after it, lines written
+                // meanwhile would be left behind).
+                bool finishing = _finishing;
                 long rewind = Interlocked.Exchange(ref _rewindTo, long.MaxValue);
                 if (rewind < _outbox.NextSeq) _outbox.Rewind(rewind);
                 bool sentAny = false;
-                while (!stop.IsCancellationRequested && Interlocked.Read(ref _rewindTo) == long.MaxValue && _outbox.TryReadNext(out long seq, out var line))
+                // Up to Window publishes in flight: one PUBACK round trip per result would cap a station
+                // at a few thousand results a second on loopback, and far fewer on a loaded machine.
+                // The broker acknowledges in order; a line counts as sent once it and all before it are.
+                var inFlight = new Queue<(long Seq, Task<MqttClientPublishResult>? Ack)>();
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                timeout.CancelAfter(_options.PublishTimeout);
+                try
                 {
-                    // A torn line (a writer killed mid-line) keeps its number: a placeholder keeps the sequence unbroken.
-                    byte[] payload = Wrap(line.Span, seq) ?? Encoding.UTF8.GetBytes(EnvelopeFor(seq, "\"torn\":true"));
+                    while (!stop.IsCancellationRequested && Interlocked.Read(ref _rewindTo) == long.MaxValue && _outbox.TryReadNext(out long seq, out var line))
                     {
-                        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                        timeout.CancelAfter(_options.PublishTimeout);
-                        var result = await client.PublishAsync(BrokerConnection.Message(StationTopics.Result(_station), payload, retain: false), timeout.Token).ConfigureAwait(false);
-                        if (!result.IsSuccess) throw new IOException($"the broker did not accept result {seq}: {result.ReasonCode}");
+                        // A torn line (a writer killed mid-line) keeps its number: a placeholder keeps the sequence unbroken.
+                        byte[] payload = Wrap(line.Span, seq) ?? Encoding.UTF8.GetBytes(EnvelopeFor(seq, "\"torn\":true"));
+                        inFlight.Enqueue((seq, client.PublishAsync(BrokerConnection.Message(StationTopics.Result(_station), payload, retain: false), timeout.Token)));
                         Interlocked.Increment(ref _published);
                         if (seq <= AckedSeq) Interlocked.Increment(ref _duplicatesSent);
+                        sentAny = true;
+                        while (inFlight.Count >= Window) await CompleteOldestAsync(inFlight, timeout).ConfigureAwait(false);
+                        if (stateTimer.Elapsed >= _options.StateInterval)
+                        {
+                            await PublishStateAsync(client, force: false, stop).ConfigureAwait(false);
+                            stateTimer.Restart();
+                        }
                     }
 
-                    if (seq > AckedSeq) Interlocked.Exchange(ref _acked, seq);
-                    sentAny = true;
-                    if (stateTimer.Elapsed >= _options.StateInterval)
-                    {
-                        await PublishStateAsync(client, force: false, stop).ConfigureAwait(false);
-                        stateTimer.Restart();
-                    }
+                    while (inFlight.Count > 0) await CompleteOldestAsync(inFlight, timeout).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Anything still in flight after a failure is sent again from the journal: observe, never rethrow.
+                    foreach (var (_, ack) in inFlight) _ = ack?.ContinueWith(t => t.Exception, TaskScheduler.Default);
                 }
 
                 if (stateTimer.Elapsed >= _options.StateInterval || sentAny)
@@ -221,7 +235,7 @@ public sealed class StationPublisher : IAsyncDisposable
                     stateTimer.Restart();
                 }
 
-                if (_finishing && Interlocked.Read(ref _rewindTo) == long.MaxValue) break;
+                if (finishing && Interlocked.Read(ref _rewindTo) == long.MaxValue) break;
                 await _wake.WaitAsync(_options.StateInterval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -235,6 +249,24 @@ public sealed class StationPublisher : IAsyncDisposable
                 await DropClientAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Result publishes in flight at once (QoS 1; the broker's default receive maximum is 20).</summary>
+    private const int Window = 16;
+
+    private async Task CompleteOldestAsync(Queue<(long Seq, Task<MqttClientPublishResult>? Ack)> inFlight, CancellationTokenSource timeout)
+    {
+        var (seq, ack) = inFlight.Peek();
+        if (ack is not null)
+        {
+            var result = await ack.ConfigureAwait(false);
+            if (!result.IsSuccess) throw new IOException($"the broker did not accept result {seq}: {result.ReasonCode}");
+        }
+
+        inFlight.Dequeue();
+        if (seq > AckedSeq) Interlocked.Exchange(ref _acked, seq);
+        // Each acknowledgement restarts the clock: the timeout is for a broker that stopped answering.
+        timeout.CancelAfter(_options.PublishTimeout);
     }
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
