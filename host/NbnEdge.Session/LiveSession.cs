@@ -14,6 +14,15 @@ public sealed record LiveSessionOptions
     /// dashboard draws. About 5 KB a result instead of 1 KB.
     /// </summary>
     public bool JournalCurves { get; init; }
+
+    /// <summary>
+    /// With <see cref="JournalCurves"/>: shortest time between two results that carry the fitted
+    /// model curve. The exact model costs about 1 ms a spectrum (the fitter's fast table is internal
+    /// to it), which is nothing at a board's pace of one spectrum in seconds but the whole budget at
+    /// 1000 results a second; the views draw the model only for the latest spectra, so at a high rate
+    /// a few models a second are all anyone sees. Zero: every result carries its model.
+    /// </summary>
+    public TimeSpan CurveModelInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>
@@ -31,6 +40,7 @@ public sealed class LiveSession : IAsyncDisposable
 {
     private readonly LiveSessionOptions _options;
     private Task? _reading;
+    private long _lastModel; // Stopwatch timestamp of the last journaled model curve (pipeline worker only)
 
     /// <summary>Creates the session; nothing is read before <see cref="Start"/>.</summary>
     /// <param name="source">the bytes (serial port, TCP, simulator, capture file)</param>
@@ -47,7 +57,14 @@ public sealed class LiveSession : IAsyncDisposable
         {
             Pipeline.ResultCompleted += r =>
             {
-                Link.AppendResult(ResultJson.ToLine(w => ResultJson.WriteResult(w, r, _options.JournalCurves)));
+                bool withModel = false;
+                if (_options.JournalCurves && (_lastModel == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastModel) >= _options.CurveModelInterval))
+                {
+                    withModel = true;
+                    _lastModel = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
+
+                Link.AppendResult(ResultJson.ToLine(w => ResultJson.WriteResult(w, r, _options.JournalCurves, withModel)));
                 if (Link.JournalFault is null) ResultJournaled?.Invoke(r);
             };
         }

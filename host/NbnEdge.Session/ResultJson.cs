@@ -94,7 +94,7 @@ public static class ResultJson
     /// and both estimates; with <paramref name="withCurve"/> also the spectrum and its fitted model as
     /// the dashboard draws them (<see cref="WriteCurve"/>), so a remote view needs nothing else.
     /// </summary>
-    public static void WriteResult(Utf8JsonWriter w, LiveResult r, bool withCurve = false)
+    public static void WriteResult(Utf8JsonWriter w, LiveResult r, bool withCurve = false, bool withModel = true)
     {
         w.WriteStartObject();
         w.WriteNumber("index", r.Index);
@@ -123,7 +123,7 @@ public static class ResultJson
         if (withCurve)
         {
             w.WriteBoolean("usable", r.UsableFit);
-            if (r.Spectrum is { } s) WriteCurve(w, s, r.Fit);
+            if (r.Spectrum is { } s) WriteCurve(w, s, r.Fit, withModel);
         }
         w.WriteEndObject();
     }
@@ -132,10 +132,11 @@ public static class ResultJson
     /// <c>"curve": {"unit", "bias_mV": [...], "g": [...], "model": [...]}</c>: the conductance in SI
     /// base units (or normalised in paper mode) and the fitted model on the same bias points, as
     /// 32-bit floats (7 digits are more than a plot needs and keep a 201-point line near 5 KB).
+    /// Without <paramref name="withModel"/> the model is left out (see <see cref="LiveSessionOptions.CurveModelInterval"/>).
     /// </summary>
-    public static void WriteCurve(Utf8JsonWriter w, Spectrum spectrum, GapFitResult? fit)
+    public static void WriteCurve(Utf8JsonWriter w, Spectrum spectrum, GapFitResult? fit, bool withModel = true)
     {
-        double[]? model = fit?.ModelAt(spectrum.BiasMV);
+        double[]? model = withModel ? fit?.ModelAt(spectrum.BiasMV) : null;
         double[] g = spectrum.Conductance;
         string? unit;
         double toSi = 1;
