@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using MQTTnet;
 using NbnEdge.Link.Journal;
+using NbnEdge.Session;
 
 namespace NbnEdge.Mqtt;
 
@@ -68,6 +69,32 @@ public sealed class StationPublisher : IAsyncDisposable
         _options = options ?? new StationPublisherOptions();
         SessionId = LoadOrCreateSessionId(resultsPath);
         _outbox = new ResultsOutbox(resultsPath);
+    }
+
+    /// <summary>
+    /// A publisher for a live session: its results journal is the outbox, every journaled result
+    /// wakes the publisher, and the retained statistics and link counters come from the session's
+    /// pipeline and link (with <paramref name="film"/> and the source's name beside them). Call
+    /// <see cref="StartAsync"/> before the session starts reading.
+    /// </summary>
+    /// <exception cref="ArgumentException">the session has no journal (the journal is the outbox)</exception>
+    public static StationPublisher ForSession(LiveSession session, MqttEndpoint endpoint, StationPublisherOptions? options = null, string? film = null)
+    {
+        var journal = session.Journal ?? throw new ArgumentException("a published session needs its journal: it is the outbox", nameof(session));
+        var publisher = new StationPublisher(endpoint, journal.ResultsPath, options);
+        string identity = ResultJson.ToLine(w =>
+        {
+            w.WriteStartObject();
+            if (film is null) w.WriteNull("film");
+            else w.WriteString("film", film);
+            w.WriteString("source", session.Link.StreamName);
+            w.WriteEndObject();
+        })[1..^1];
+        publisher.SetStateSource(() => (
+            identity + "," + ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteRunningStatistics(w, session.Pipeline.Snapshot); w.WriteEndObject(); })[1..^1],
+            ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteLinkCounters(w, session.Link.Counters); w.WriteEndObject(); })[1..^1]));
+        session.ResultJournaled += _ => publisher.Notify();
+        return publisher;
     }
 
     /// <summary>The session's id: the same for every run that continues this journal.</summary>

@@ -36,14 +36,10 @@ internal sealed class InProcessStation : IAsyncDisposable
             timeScale is { } s ? new SimulationPacing { BaudRate = 921600, TimeScale = s } : SimulationPacing.Unpaced);
         var journal = new SessionJournal(folder, "session");
         var session = new LiveSession(board, journal, new LivePipelineOptions { SourceName = name }, new LiveSessionOptions { JournalCurves = true });
-        var publisher = new StationPublisher(broker.Endpoint(name), journal.ResultsPath,
-            new StationPublisherOptions { RetryMin = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromMilliseconds(500) });
+        var publisher = StationPublisher.ForSession(session, broker.Endpoint(name),
+            new StationPublisherOptions { RetryMin = TimeSpan.FromMilliseconds(100), RetryMax = TimeSpan.FromMilliseconds(500) }, film: "NbN 5 nm (simulated)");
         var station = new InProcessStation(name, session, publisher, folder);
         session.Link.SpectrumReceived += r => station.LastByteTimestamps[r.SpectrumId] = Stopwatch.GetTimestamp();
-        session.ResultJournaled += _ => publisher.Notify();
-        publisher.SetStateSource(() => (
-            "\"film\":\"NbN 5 nm (simulated)\"," + ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteRunningStatistics(w, session.Pipeline.Snapshot); w.WriteEndObject(); })[1..^1],
-            ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteLinkCounters(w, session.Link.Counters); w.WriteEndObject(); })[1..^1]));
         await session.Link.SendConfigAsync("sweep=fwd");
         await publisher.StartAsync();
         session.Start(CancellationToken.None);

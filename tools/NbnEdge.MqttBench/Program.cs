@@ -87,13 +87,9 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
         var journal = new SessionJournal(Path.Combine(run, name), "session");
         var session = new LiveSession(new PacedCapture(name, capture, bytesPerSecond), journal, new LivePipelineOptions { SourceName = name, KeepResults = false },
             new LiveSessionOptions { JournalCurves = parts != "session-nocurve" });
-        var publisher = new StationPublisher(new MqttEndpoint { Host = "127.0.0.1", Port = broker.Port, Station = name }, journal.ResultsPath);
+        var publisher = StationPublisher.ForSession(session, new MqttEndpoint { Host = "127.0.0.1", Port = broker.Port, Station = name }, film: "5 nm (recorded line)");
         session.Link.SpectrumReceived += r => lastByte[(name, r.SpectrumId)] = Stopwatch.GetTimestamp();
-        session.ResultJournaled += _ => publisher.Notify();
         if (parts.StartsWith("session") && !parts.Contains('+')) session.ResultJournaled += _ => { Interlocked.Increment(ref shown); Interlocked.Exchange(ref lastShown, Stopwatch.GetTimestamp()); };
-        publisher.SetStateSource(() => (
-            ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteRunningStatistics(w, session.Pipeline.Snapshot); w.WriteEndObject(); })[1..^1],
-            ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteLinkCounters(w, session.Link.Counters); w.WriteEndObject(); })[1..^1]));
         if (parts.Contains('+') || parts == "all") await publisher.StartAsync();
         stations.Add((session, publisher));
     }
@@ -136,8 +132,7 @@ static async Task OutageAsync(Broker broker, byte[] capture, string work, double
     for (int i = 0; i < copies; i++) capture.CopyTo(longCapture, i * capture.Length);
     var session = new LiveSession(new PacedCapture("outage", longCapture, bytesPerSpectrum * spectraPerSecond), journal,
         new LivePipelineOptions { SourceName = "outage", KeepResults = false }, new LiveSessionOptions { JournalCurves = true });
-    var publisher = new StationPublisher(endpoint, journal.ResultsPath, new StationPublisherOptions { RetryMax = TimeSpan.FromSeconds(1) });
-    session.ResultJournaled += _ => publisher.Notify();
+    var publisher = StationPublisher.ForSession(session, endpoint, new StationPublisherOptions { RetryMax = TimeSpan.FromSeconds(1) });
     await publisher.StartAsync();
     await session.Pipeline.Ready;
     using var stopStation = new CancellationTokenSource();

@@ -105,21 +105,9 @@ internal static class StationPublishing
     /// </summary>
     public static async Task<StationPublisher> StartAsync(LiveSession session, MqttEndpoint endpoint, MqttSecurity security, TextWriter info, string? film)
     {
-        var journal = session.Journal ?? throw new UsageException("--publish needs the session journal (it is the outbox): drop --no-journal.");
-        var publisher = new StationPublisher(endpoint, journal.ResultsPath, new StationPublisherOptions { Security = security });
+        if (session.Journal is null) throw new UsageException("--publish needs the session journal (it is the outbox): drop --no-journal.");
+        var publisher = StationPublisher.ForSession(session, endpoint, new StationPublisherOptions { Security = security }, film);
         publisher.StateMessage += line => { lock (info) info.WriteLine($"mqtt: {line}"); };
-        string extra = ResultJson.ToLine(w =>
-        {
-            w.WriteStartObject();
-            if (film is null) w.WriteNull("film");
-            else w.WriteString("film", film);
-            w.WriteString("source", session.Link.StreamName);
-            w.WriteEndObject();
-        })[1..^1];
-        publisher.SetStateSource(() => (
-            extra + "," + ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteRunningStatistics(w, session.Pipeline.Snapshot); w.WriteEndObject(); })[1..^1],
-            ResultJson.ToLine(w => { w.WriteStartObject(); ResultJson.WriteLinkCounters(w, session.Link.Counters); w.WriteEndObject(); })[1..^1]));
-        session.ResultJournaled += _ => publisher.Notify();
         try
         {
             await publisher.StartAsync().ConfigureAwait(false);
