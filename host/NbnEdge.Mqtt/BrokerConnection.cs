@@ -65,6 +65,12 @@ internal static class BrokerConnection
         {
             throw new MqttRefusedException($"the broker {endpoint.Host}:{endpoint.Port} refused the connection: {why}.");
         }
+        catch (Exception e) when (Innermost(e, out Exception inner) && inner is System.Security.Authentication.AuthenticationException)
+        {
+            // An untrusted certificate is a setting to fix, not an outage to wait out.
+            throw new MqttRefusedException($"the broker {endpoint.Host}:{endpoint.Port} is not trusted over TLS ({inner.Message.TrimEnd('.')}): " +
+                "give the CA that signed its certificate with --mqtt-ca FILE, or check the host name in the address.");
+        }
         catch (Exception e) when (e is MqttCommunicationException or SocketException or IOException or OperationCanceledException or TimeoutException
                                       or System.Security.Authentication.AuthenticationException)
         {
@@ -102,6 +108,13 @@ internal static class BrokerConnection
         MqttClientConnectResultCode.UnsupportedProtocolVersion => "the broker does not speak MQTT 5",
         _ => code.ToString(),
     };
+
+    private static bool Innermost(Exception e, out Exception inner)
+    {
+        inner = e;
+        while (inner.InnerException is not null && inner is not System.Security.Authentication.AuthenticationException) inner = inner.InnerException;
+        return true;
+    }
 
     /// <summary>The innermost exception's message: the socket's "Connection refused", not MQTTnet's wrapper.</summary>
     public static string Innermost(Exception e)

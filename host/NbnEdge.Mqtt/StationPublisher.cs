@@ -206,7 +206,7 @@ public sealed class StationPublisher : IAsyncDisposable
                 }
                 catch (Exception e) when (e is BrokerUnreachableException or MqttRefusedException)
                 {
-                    Report(e is MqttRefusedException ? e.Message : $"{e.Message}; retrying in {retry.TotalSeconds:F1} s");
+                    Report(e is MqttRefusedException ? e.Message : $"{e.Message}; retrying (every {_options.RetryMax.TotalSeconds:F0} s at most)");
                     try { await Task.Delay(retry, stop).ConfigureAwait(false); }
                     catch (OperationCanceledException) { break; }
                     retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.RetryMax.Ticks));

@@ -49,7 +49,9 @@ internal sealed class Mosquitto : IDisposable
         int port = FreePort();
         string config = Path.Combine(folder, "mosquitto.conf");
         // No persistence: a killed broker comes back empty, the hardest case for the publisher.
-        File.WriteAllText(config, $"listener {port} 127.0.0.1\npersistence false\nlog_dest file {Path.Combine(folder, "mosquitto.log")}\n{extraConfig}\n");
+        // `user root`: started as root (CI), Mosquitto would switch to its own user, which cannot read
+        // this test's key files or write its log; as any other user the line changes nothing.
+        File.WriteAllText(config, $"listener {port} 127.0.0.1\npersistence false\nuser root\nlog_dest file {Path.Combine(folder, "mosquitto.log")}\n{extraConfig}\n");
         var broker = new Mosquitto(folder, port, config);
         broker.Launch(exe);
         return broker;
