@@ -68,6 +68,7 @@ public sealed class StationPublisher : IAsyncDisposable
         _station = endpoint.Station ?? throw new ArgumentException("a station's address names the station", nameof(endpoint));
         _options = options ?? new StationPublisherOptions();
         SessionId = LoadOrCreateSessionId(resultsPath);
+        ResultsPath = resultsPath;
         _outbox = new ResultsOutbox(resultsPath);
     }
 
@@ -99,6 +100,9 @@ public sealed class StationPublisher : IAsyncDisposable
 
     /// <summary>The session's id: the same for every run that continues this journal.</summary>
     public string SessionId { get; }
+
+    /// <summary>The results journal being published (the outbox).</summary>
+    public string ResultsPath { get; }
 
     /// <summary>The station's name.</summary>
     public string Station => _station;

@@ -78,6 +78,40 @@ public sealed class CliPublishTests
     }
 
     [TestMethod]
+    public void Demo_Publish_BrokerUnreachable_MeasuresOn_ResultsWaitInTheJournal()
+    {
+        int closed;
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { l.Start(); closed = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; l.Stop(); }
+        string journal = Path.Combine(Path.GetTempPath(), "nbnedge-mqtt-tests", Guid.NewGuid().ToString("N"));
+        var (exit, output, error) = Run("demo", "--spectra", "10", "--journal", journal, "--publish", $"mqtt://127.0.0.1:{closed}/away");
+        Assert.AreEqual(0, exit, error + output);
+        StringAssert.Contains(output, $"cannot reach the broker 127.0.0.1:{closed} (Connection refused); results are kept in the journal");
+        StringAssert.Contains(output, "0 results acknowledged by the broker; the rest stays in the journal (");
+        string results = Directory.GetFiles(journal, "*.results.jsonl").Single();
+        Assert.AreEqual(10, File.ReadAllLines(results).Length, "every result is in the outbox");
+    }
+
+    [TestMethod]
+    public void Serve_Mqtt_WrongPassword_OneClearLineExit1()
+    {
+        using var broker = BrokerWithPassword(out _, out string wrong);
+        var (exit, _, error) = Run("serve", "--mqtt", broker.Url(), "--mqtt-user", "lab", "--mqtt-password-file", wrong, "--linger", "1");
+        Assert.AreEqual(1, exit, error);
+        Assert.AreEqual(1, error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, error);
+        StringAssert.Contains(error, "refused the connection: not authorised (wrong user name or password");
+    }
+
+    [TestMethod]
+    public void Serve_Mqtt_WithFiles_OrWithNothing_IsAUsageError()
+    {
+        Assert.AreEqual(2, Run("serve", "--mqtt", "mqtt://127.0.0.1/", "some.csv").Exit);
+        var (exit, _, error) = Run("serve");
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, "or --mqtt URL for the facility view");
+        StringAssert.Contains(Run("serve", "--mqtt", "mqtt://127.0.0.1/st").Err, "a facility subscribes to every station");
+    }
+
+    [TestMethod]
     public void Monitor_Publish_WithoutJournal_IsAUsageError()
     {
         var (exit, _, error) = Run("monitor", "tcp://127.0.0.1:9", "--no-journal", "--publish", "mqtt://127.0.0.1/x");

@@ -112,7 +112,7 @@ internal static class DemoCommand
             link.Start(CancellationToken.None);
             LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveProgress.IsTerminal(output) && !json);
             var counters = await link.FinishAsync().ConfigureAwait(false);
-            if (publisher is not null) await StationPublishing.FinishAsync(publisher, info).ConfigureAwait(false);
+            if (publisher is not null) await StationPublishing.FinishAsync(publisher, info, resumable: false).ConfigureAwait(false);
             journalFault = link.Link.JournalFault;
             if (journalFault is not null && !link.Pipeline.Results.Any(r => r.Fit is not null)) throw new IOException(journalFault);
             summary = LiveSummary.From(board.Name, link.Pipeline, counters, requireStatistics: true);

@@ -157,7 +157,7 @@ internal static class MonitorCommand
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
             bytesReceived(counters.Bytes);
-            if (publisher is not null) await StationPublishing.FinishAsync(publisher, Console.Error).ConfigureAwait(false);
+            if (publisher is not null) await StationPublishing.FinishAsync(publisher, Console.Error, resumable: true).ConfigureAwait(false);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
             journalFault = link.Link.JournalFault;

@@ -123,12 +123,16 @@ internal static class StationPublishing
     }
 
     /// <summary>Sends what is left, marks the station finished, and says how it went (one line).</summary>
-    public static async Task FinishAsync(StationPublisher publisher, TextWriter info)
+    /// <param name="publisher">the session's publisher</param>
+    /// <param name="info">where the line goes</param>
+    /// <param name="resumable">whether running the command again on the same --journal continues this session (monitor: yes; demo names a new journal each run)</param>
+    public static async Task FinishAsync(StationPublisher publisher, TextWriter info, bool resumable)
     {
         bool all = await publisher.FinishAsync(DrainTimeout).ConfigureAwait(false);
         info.WriteLine(all
             ? $"mqtt: all {publisher.AckedSeq} results acknowledged by the broker; station '{publisher.Station}' finished."
-            : $"mqtt: {publisher.AckedSeq} results acknowledged; the rest stays in the journal: run the same command with the same --journal and --publish to send it.");
+            : $"mqtt: {publisher.AckedSeq} results acknowledged by the broker; the rest stays in the journal" +
+              (resumable ? ": run the same command with the same --journal and --publish to send it." : $" ({publisher.ResultsPath})."));
         await publisher.DisposeAsync().ConfigureAwait(false);
     }
 }
