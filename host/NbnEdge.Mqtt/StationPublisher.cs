@@ -435,13 +435,18 @@ public sealed class StationPublisher : IAsyncDisposable
         StateMessage?.Invoke(message);
     }
 
-    /// <summary>The id of the session journaled at <paramref name="resultsPath"/>, created on first use.</summary>
+    /// <summary>
+    /// The id of the session journaled at <paramref name="resultsPath"/>: kept while the journal
+    /// holds results (a restart on it continues the session), new when it holds none (a journal
+    /// started afresh must not reuse seq numbers a facility has already seen under the old id).
+    /// </summary>
     public static string LoadOrCreateSessionId(string resultsPath)
     {
         string stem = resultsPath.EndsWith(SessionJournal.ResultsExtension, StringComparison.Ordinal)
             ? resultsPath[..^SessionJournal.ResultsExtension.Length] : resultsPath;
         string path = stem + ".session-id";
-        if (File.Exists(path))
+        bool hasResults = File.Exists(resultsPath) && new FileInfo(resultsPath).Length > 0;
+        if (hasResults && File.Exists(path))
         {
             string id = File.ReadAllText(path).Trim();
             if (id.Length > 0) return id;

@@ -45,6 +45,16 @@ public sealed class OutboxTests
     }
 
     [TestMethod]
+    public void SessionId_KeptWhileTheJournalHoldsResults_NewForAnEmptyJournal()
+    {
+        string path = Journal("{\"i\":1}");
+        string first = StationPublisher.LoadOrCreateSessionId(path);
+        Assert.AreEqual(first, StationPublisher.LoadOrCreateSessionId(path), "a restart on the journal continues the session");
+        File.WriteAllText(path, "");
+        Assert.AreNotEqual(first, StationPublisher.LoadOrCreateSessionId(path), "an emptied journal is a new session (its seq starts at 1 again)");
+    }
+
+    [TestMethod]
     public void Sequence_AppliesInOrderOnly_DropsRepeatsAndGaps_NewSessionStartsAtOne()
     {
         var s = new StationSequence();
