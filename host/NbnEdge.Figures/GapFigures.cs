@@ -38,8 +38,10 @@ public static class GapFigures
     /// <param name="title">Optional title, e.g. the spectrum's name and Δ.</param>
     /// <param name="conductanceLabel">Y-axis label of the top panel (units of <paramref name="conductance"/>).</param>
     /// <param name="options">Size and type sizes.</param>
+    /// <param name="modelLabel">Legend of the model curve (which model was fitted).</param>
     public static FigureFiles SpectrumFit(string directory, string baseName, double[] biasMV, double[] conductance,
-        double[]? model, string? title = null, string conductanceLabel = "dI/dV (normalised)", FigureOptions? options = null)
+        double[]? model, string? title = null, string conductanceLabel = "dI/dV (normalised)", FigureOptions? options = null,
+        string modelLabel = "fit (thermal BCS)")
     {
         var o = options ?? FigureOptions.Default;
         var (x, y) = FigureStyle.Finite(biasMV, conductance);
@@ -63,7 +65,7 @@ public static class GapFigures
         var (mx, my) = FigureStyle.Finite(biasMV, model);
         var fit = top.Add.ScatterLine(mx, my, FigureStyle.Vermilion);
         fit.LineWidth = o.LineWidthPx;
-        fit.LegendText = "fit (thermal BCS)";
+        fit.LegendText = modelLabel;
         top.ShowLegend(Alignment.LowerRight);
         top.Axes.Bottom.TickLabelStyle.IsVisible = false;
 

@@ -128,10 +128,29 @@ public static class NanonisGridReader
         else
         {
             var candidates = channels.Select((c, i) => (Index: i, Name: ChannelName.Parse(c))).ToList();
-            var plans = ChannelSelection.Plan(candidates, header, options, source, LineOf("Channels"), out noSpectra);
+            double sign = 1;
+            bool derivative = false;
+            IReadOnlyList<SpectrumPlan>? plans = null;
+            if (options.Channel is null || options.Channel.Trim().Length == 0)
+            {
+                // As for .dat files: the channel that IS dI/dV, judged on the grid's mean spectrum
+                // against the derivative of its mean Current; names break ties.
+                var byName = ChannelSelection.ByName(candidates, header);
+                var physics = PhysicsChannel.Choose(candidates, MeanChannels(records, recordFloats, parameters.Count, points, (int)present, channels.Count),
+                    MeanAxis(records, recordFloats, points, (int)present, multiSegment), byName);
+                if (physics is not null)
+                {
+                    plans = ChannelSelection.PlanFamily(physics.Family, options.Sweeps, source, LineOf("Channels"));
+                    sign = physics.Sign;
+                    derivative = physics.DerivativeOfCurrent;
+                    if (derivative) plans = plans.Select(p => p with { Name = "dI/dV from " + p.Name }).ToList();
+                    notes.Add($"channel {physics.Family[0].Name.Base}: {physics.Why}");
+                }
+            }
+            plans ??= ChannelSelection.Plan(candidates, header, options, source, LineOf("Channels"), out noSpectra);
             if (plans is not null)
                 BuildSpectra(source, records, recordFloats, parameters, points, width, (int)present, plans, multiSegment,
-                    axisToMV.Value, metadata, modulation, spectra, notes);
+                    axisToMV.Value, metadata, modulation, spectra, notes, sign, derivative);
         }
         if (noSpectra is not null) notes.Add(noSpectra);
 
@@ -159,6 +178,33 @@ public static class NanonisGridReader
         };
     }
 
+    /// <summary>Each channel's sweep averaged over the pixels present (what the physics check compares).</summary>
+    private static Dictionary<int, List<double>> MeanChannels(float[] records, int recordFloats, int parameterCount, int points, int present, int channelCount)
+    {
+        var means = new Dictionary<int, List<double>>(channelCount);
+        for (int c = 0; c < channelCount; c++)
+        {
+            var sum = new double[points];
+            for (int pixel = 0; pixel < present; pixel++)
+            {
+                var values = records.AsSpan(pixel * recordFloats + parameterCount + c * points, points);
+                for (int i = 0; i < points; i++) sum[i] += values[i];
+            }
+            means[c] = sum.Select(v => v / present).ToList();
+        }
+        return means;
+    }
+
+    /// <summary>The sweep axis of the first pixel (in the file's unit): the physics check only needs its steps.</summary>
+    private static List<double> MeanAxis(float[] records, int recordFloats, int points, int present, double[]? multiSegmentAxis)
+    {
+        if (multiSegmentAxis is not null) return [.. multiSegmentAxis];
+        double start = records[0], end = records[1];
+        var axis = new List<double>(points);
+        for (int i = 0; i < points; i++) axis.Add(start + (end - start) * i / (points - 1));
+        return axis;
+    }
+
     /// <summary>Reads <paramref name="target"/>.Length bytes from <paramref name="offset"/> in big chunks and swaps each float to host order.</summary>
     private static void ReadBigEndianFloats(Stream stream, long offset, Span<byte> target)
     {
@@ -179,7 +225,7 @@ public static class NanonisGridReader
 
     private static void BuildSpectra(string source, float[] records, int recordFloats, IReadOnlyList<string> parameters, int points,
         int width, int present, IReadOnlyList<SpectrumPlan> plans, double[]? multiSegmentAxisV, double axisToMV,
-        Dictionary<string, string> metadata, double? modulation, List<Spectrum> spectra, List<string> notes)
+        Dictionary<string, string> metadata, double? modulation, List<Spectrum> spectra, List<string> notes, double sign = 1, bool derivative = false)
     {
         int xParameter = IndexOf(parameters, "X (m)");
         int yParameter = IndexOf(parameters, "Y (m)");
@@ -219,8 +265,9 @@ public static class NanonisGridReader
                         var values = record.Slice(parameterCount + columns[c] * points, points);
                         for (int i = 0; i < points; i++) g[i] += values[i];
                     }
-                    if (columns.Length > 1)
-                        for (int i = 0; i < points; i++) g[i] /= columns.Length;
+                    if (columns.Length > 1 || sign != 1)
+                        for (int i = 0; i < points; i++) g[i] *= sign / columns.Length;
+                    if (derivative && PhysicsChannel.Derivative(bias, g) is { } dIdV) g = dIdV;
 
                     int kept = SpectrumPoints.DropNonFinite(bias, g, points, original, out int dropped, out int first, out int last);
                     if (kept < Spectrum.MinimumPoints || SpectrumPoints.FirstNonMonotonic(bias.AsSpan(0, kept)) >= 0)

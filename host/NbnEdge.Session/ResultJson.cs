@@ -50,6 +50,13 @@ public static class ResultJson
         NumberOrNull(w, "bias_offset_err_mV", e.BiasOffsetMV);
         NumberOrNull(w, "gamma_meV", p.GammaMeV);
         NumberOrNull(w, "gamma_err_meV", e.GammaMeV);
+        if (r.TipGapMeV is { } tipGap)
+        {
+            NumberOrNull(w, "tip_gap_meV", tipGap);
+            NumberOrNull(w, "tip_gap_err_meV", r.TipGapErrMeV ?? double.NaN);
+            NumberOrNull(w, "tip_gamma_meV", r.TipGammaMeV ?? double.NaN);
+            NumberOrNull(w, "tip_gamma_err_meV", r.TipGammaErrMeV ?? double.NaN);
+        }
         NumberOrNull(w, "vm_mV", p.ModulationMV);
         NumberOrNull(w, "vm_err_mV", e.ModulationMV);
         NumberOrNull(w, "leakage", p.LeakageFraction);

@@ -76,13 +76,19 @@ public sealed class GridReaderTests
     }
 
     [TestMethod]
-    public void Grid002_has_no_lock_in_channel_so_it_gives_no_spectra_by_default()
+    public void Grid002_has_no_lock_in_channel_so_the_derivative_of_Current_is_taken_and_said()
     {
         var grid = NanonisGridReader.Read(Samples.PathOf(Samples.Grid002));
-        Assert.AreEqual(0, grid.Spectra.Count);
-        StringAssert.Contains(grid.NoSpectraReason, "no dI/dV channel");
-        var e = Assert.ThrowsExactly<InputDataException>(() => SpectrumFiles.Read(Samples.PathOf(Samples.Grid002), SpectrumReadOptions.Default));
-        StringAssert.Contains(e.Problem, "Applied Voltage measured");
+        Assert.AreEqual(400, grid.Spectra.Count);
+        Assert.IsTrue(grid.Notes.Any(n => n.Contains("numerical derivative of Current")), string.Join(" | ", grid.Notes));
+        // Pixel (3, 7), point 40: the central difference of its raw Current floats over its own sweep axis.
+        int pixel = 7 * 20 + 3, current = grid.Channels.ToList().FindIndex(c => c.StartsWith("Current"));
+        var raw = grid.GetChannelValues(pixel, current);
+        var axisV = grid.GetSweepAxis(pixel);
+        double expected = (raw[41] - raw[39]) / ((axisV[41] - axisV[39]) * 1000.0); // per mV: the spectrum's bias is in mV
+        var spectrum = grid.Spectra.Single(s => s.PixelX == 3 && s.PixelY == 7);
+        Assert.AreEqual(expected, spectrum.Conductance[40], Math.Abs(expected) * 1e-9);
+        StringAssert.StartsWith(spectrum.Name, "x=3,y=7");
     }
 
     // alexriss/SpmGrids.jl test/Grid Spectroscopy006.3ds (GPL-3.0): stopped after 88 of 1024 pixels

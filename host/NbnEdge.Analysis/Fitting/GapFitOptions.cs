@@ -49,6 +49,27 @@ public sealed record GapFitOptions
     /// <summary>Background treatment.</summary>
     public BackgroundTreatment Background { get; init; } = BackgroundTreatment.Joint;
 
+    /// <summary>
+    /// Superconducting tip (SIS model): the tip's gap Δ_t in meV, fixed (the start value with
+    /// <see cref="FitTipGap"/>); null for a normal-metal tip (the NIS model).
+    /// </summary>
+    public double? TipGapMeV { get; init; }
+
+    /// <summary>Fit the tip's gap Δ_t as well (slower: the SIS table is rebuilt for every trial Δ_t).</summary>
+    public bool FitTipGap { get; init; }
+
+    /// <summary>The tip's Dynes broadening Γ_t in meV (SIS model only; the start value with <see cref="FitTipGamma"/>).</summary>
+    public double TipGammaMeV { get; init; } = 0.02;
+
+    /// <summary>Fit the tip's Γ_t as well (slower, as <see cref="FitTipGap"/>).</summary>
+    public bool FitTipGamma { get; init; }
+
+    /// <summary>True when the options ask for the SIS model.</summary>
+    public bool IsSis => TipGapMeV is not null;
+
+    /// <summary>Smallest tip Γ_t accepted, in meV: the SIS table's lattice step is Γ_t/12 (finer would need gigabytes).</summary>
+    public const double MinTipGammaMeV = 0.005;
+
     /// <summary>Iteration limit of the least-squares solver.</summary>
     public int MaxIterations { get; init; } = 100;
 
@@ -72,6 +93,16 @@ public sealed record GapFitOptions
             return $"--leakage must be a fraction from 0 to 0.9 (got {LeakageFraction:G}).";
         if (!double.IsFinite(BiasOffsetMV))
             return $"the fixed bias offset must be a finite number (got {BiasOffsetMV:G}).";
+        if (TipGapMeV is { } tip && !(tip >= 0 && tip <= 100))
+            return $"--tip-gap must be a number from 0 to 100 meV (got {tip:G}).";
+        if (TipGapMeV is not null && !(TipGammaMeV >= MinTipGammaMeV && TipGammaMeV <= 1.0))
+            return $"--tip-gamma must be a number from {MinTipGammaMeV:G} to 1 meV (got {TipGammaMeV:G}).";
+        if (TipGapMeV is null && (FitTipGap || FitTipGamma))
+            return "--fit-tip-gap and --fit-tip-gamma need --tip-gap (the tip's gap, or its start value).";
+        if (TipGapMeV is not null && (FitGamma || GammaMeV > 0))
+            return "--gamma and --fit-gamma are the NIS model's sample broadening; with --tip-gap the sample is thermal BCS (use --tip-gamma for the tip).";
+        if (TipGapMeV is not null && FitModulation)
+            return "--fit-vm is not available with --tip-gap: give the lock-in's V_m with --vm (or let the file's header set it).";
         if (MaxIterations < 1)
             return $"the iteration limit must be at least 1 (got {MaxIterations}).";
         return null;

@@ -36,6 +36,13 @@ public static class FitFlags
     /// </summary>
     public const string GapBeyondFit = "gap_beyond_fit";
 
+    /// <summary>
+    /// The NIS fit failed the way a superconducting tip makes it fail: peaks far sharper than thermal
+    /// BCS allows (the data fall well below the model's 1/√ tail just outside them) or negative
+    /// dI/dV. Δ is then about Δ_tip + Δ_sample and is not used in statistics; the note suggests --tip-gap.
+    /// </summary>
+    public const string SisSuspected = "sis_suspected";
+
     /// <summary>A fixed lock-in modulation wider than half the sweep: not fitted (the note says why).</summary>
     public const string ModulationTooLarge = "vm_too_large";
 
@@ -120,7 +127,19 @@ public sealed record GapFitResult
     /// </summary>
     public bool IsUsable => Converged && double.IsFinite(Parameters.DeltaMeV) && double.IsFinite(Errors.DeltaMeV)
         && Flag is not (FitFlags.NoGap or FitFlags.NotConverged or FitFlags.TooFewPoints or FitFlags.FitFailed
-            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta or FitFlags.GapBeyondFit);
+            or FitFlags.ModulationTooLarge or FitFlags.AtBoundDelta or FitFlags.GapBeyondFit or FitFlags.SisSuspected);
+
+    /// <summary>SIS fits: the tip's gap Δ_t in meV; null for the NIS model.</summary>
+    public double? TipGapMeV => Parameters.IsSis ? Parameters.TipGapMeV : null;
+
+    /// <summary>SIS fits: standard error of Δ_t in meV (0 when it was fixed).</summary>
+    public double? TipGapErrMeV => Parameters.IsSis ? Errors.TipGapMeV : null;
+
+    /// <summary>SIS fits: the tip's Dynes Γ_t in meV.</summary>
+    public double? TipGammaMeV => Parameters.IsSis ? Parameters.TipGammaMeV : null;
+
+    /// <summary>SIS fits: standard error of Γ_t in meV (0 when it was fixed).</summary>
+    public double? TipGammaErrMeV => Parameters.IsSis ? Errors.TipGammaMeV : null;
 
     /// <summary>Reader notes carried over from the spectrum (dropped NaN points, …).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
@@ -153,6 +172,12 @@ public sealed record GapFitResult
         if (!(Parameters.DeltaMeV > 0 && Parameters.TemperatureK > 0 && Parameters.GammaMeV >= 0))
         {
             Array.Fill(result, double.NaN); // a failed fit has no model to draw
+            return result;
+        }
+        if (Parameters.IsSis)
+        {
+            // The exact SIS integral costs milliseconds a point; the fitter's table is 1e−5 of G.
+            SisConductanceTable.EvaluateModel(Parameters, biasMV, result);
             return result;
         }
         for (int i = 0; i < biasMV.Length; i++) result[i] = ThermalBcsModel.Evaluate(Parameters, biasMV[i]);

@@ -17,14 +17,17 @@ namespace NbnEdge.Analysis.Fitting;
 public sealed class GapFitter
 {
     // Parameter slots, in BcsParameters order.
-    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, NP = 8;
-    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage"];
+    private const int PDelta = 0, PTemp = 1, PScale = 2, PSlope = 3, POffset = 4, PGamma = 5, PMod = 6, PLeak = 7, PTip = 8, PTipGamma = 9, PLag = 10, NP = 11;
+    private static readonly string[] ParameterNames = ["delta", "t_eff", "scale", "slope", "bias_offset", "gamma", "vm", "leakage", "tip_gap", "tip_gamma", "lag"];
 
     private readonly BcsConductanceTable _table;
     private readonly GapFitOptions _options;
 
     // The Jacobian is stored column-major (parameter k's derivatives at _jac[k·Stride ..]), so the
     // normal equations are contiguous dot products.
+    // ±1 per point in the joint forward/backward fit (the sign of its lag), 0 otherwise.
+    private double[] _lagSign = [];
+    private bool _joint;
     private double[] _bias = [], _data = [], _model = [], _jac = [], _trialModel = [], _trialJac = [], _scratch = [], _column = [], _residual = [];
     private int Stride => _bias.Length; // every per-point buffer has this capacity
     private readonly double[] _shiftedP = new double[NP];
@@ -51,13 +54,13 @@ public sealed class GapFitter
         _sweeps = spectrum.Sweeps.Count >= 2 && spectrum.Sweeps.All(w => w.Conductance.Length == spectrum.Count) ? spectrum.Sweeps : null;
         try { result = Fit(spectrum.BiasMV, spectrum.Conductance, spectrum.ModulationAmplitudeMV, spectrum.Source, spectrum.Name); }
         finally { _sweeps = null; }
-        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitEachDirection(spectrum) is { } lag)
+        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitEachDirection(spectrum, result) is { } lag)
         {
             result = result with
             {
                 BiasOffsetFwdBwdMV = lag.DifferenceMV,
                 BiasOffsetFwdBwdErrMV = lag.ErrorMV,
-                Notes = [.. result.Notes, $"forward and backward sweeps differ in V₀ by {1000 * lag.DifferenceMV:+0.0;-0.0} ± {1000 * lag.ErrorMV:0.0} µV (forward − backward: the lock-in's lag); their average cancels it to first order"],
+                Notes = [.. result.Notes, $"forward and backward sweeps, fitted jointly (shared Δ, T_eff, Γ): lag ±δV = ±{500 * lag.DifferenceMV:0.0} ± {500 * lag.ErrorMV:0.0} µV, so V₀ differs by {1000 * lag.DifferenceMV:+0.0;-0.0} ± {1000 * lag.ErrorMV:0.0} µV (forward − backward: the lock-in's time constant); their average cancels it to first order"],
             };
         }
         return spectrum.Notes.Count == 0 ? result : result with { Notes = [.. spectrum.Notes, .. result.Notes] };
@@ -68,11 +71,13 @@ public sealed class GapFitter
     private GapFitter? _directionFitter;
 
     /// <summary>
-    /// V₀ of the forward sweeps' average minus that of the backward ones, each fitted alone with V₀
-    /// free (the other settings as given): the lock-in's time constant delays dI/dV, so each
-    /// direction sees the gap shifted along its sweep. Null without both directions or when either fit fails.
+    /// The forward and backward sweeps fitted jointly: shared Δ, T, Γ (and every other parameter of
+    /// the averaged fit, started from it), V₀ free, and a lag ±δV — the lock-in's time constant
+    /// delays dI/dV, so the forward sweeps see the gap shifted by +δV along the bias and the backward
+    /// ones by −δV. Returns V₀(forward) − V₀(backward) = 2δV and its error; null without both
+    /// directions, in paper mode (each direction would need its own line) or when the fit fails.
     /// </summary>
-    private (double DifferenceMV, double ErrorMV)? FitEachDirection(Spectrum spectrum)
+    private (double DifferenceMV, double ErrorMV)? FitEachDirection(Spectrum spectrum, GapFitResult averaged)
     {
         int n = spectrum.Count;
         double[]? Mean(bool backward)
@@ -91,14 +96,44 @@ public sealed class GapFitter
         }
         var forward = Mean(false);
         var backward = Mean(true);
-        if (forward is null || backward is null) return null;
-        _directionFitter ??= new GapFitter(_options with { FitOffset = true }, _table);
-        var f = _directionFitter.Fit(spectrum.BiasMV, forward, spectrum.ModulationAmplitudeMV);
-        var b = _directionFitter.Fit(spectrum.BiasMV, backward, spectrum.ModulationAmplitudeMV);
-        if (!f.Converged || !b.Converged) return null;
-        double difference = f.Parameters.BiasOffsetMV - b.Parameters.BiasOffsetMV;
-        double error = Math.Sqrt(f.Errors.BiasOffsetMV * f.Errors.BiasOffsetMV + b.Errors.BiasOffsetMV * b.Errors.BiasOffsetMV);
-        return double.IsFinite(difference) && double.IsFinite(error) ? (difference, error) : null;
+        if (forward is null || backward is null || _options.Background == BackgroundTreatment.Paper) return null;
+        _directionFitter ??= new GapFitter(_options with { FitOffset = true }, _table) { _joint = true };
+        return _directionFitter.FitJoint(spectrum.BiasMV, forward, backward, averaged.Parameters, averaged.NoiseCorrelationTime);
+    }
+
+    private (double DifferenceMV, double ErrorMV)? FitJoint(double[] bias, double[] forward, double[] backward, BcsParameters start, double correlationTime)
+    {
+        int n = bias.Length;
+        // Interleaved (f₀, b₀, f₁, b₁, …) in ascending bias: the buffers' order is the fitter's usual one.
+        var b2 = new double[2 * n];
+        var g2 = new double[2 * n];
+        bool descending = n > 1 && bias[0] > bias[n - 1];
+        for (int i = 0; i < n; i++)
+        {
+            int k = descending ? n - 1 - i : i;
+            b2[2 * i] = b2[2 * i + 1] = bias[k];
+            g2[2 * i] = forward[k];
+            g2[2 * i + 1] = backward[k];
+        }
+        Prepare(b2, g2);
+        for (int i = 0; i < _n; i++) _lagSign[i] = (i & 1) == 0 ? 1.0 : -1.0;
+        double maxAbsBias = 0;
+        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        SetBounds(maxAbsBias, paper: false);
+        if (_options.IsSis)
+        {
+            _sisReach = maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag];
+            _sisMaxGap = _hi[PDelta];
+        }
+        if (!(start.DeltaMeV > 0) || !(start.TemperatureK > 0)) return null;
+        var best = Solve(start, out bool converged, out _, out double cost);
+        if (!converged) return null;
+        int freeCount = FreeCount();
+        StandardErrors(cost, freeCount);
+        // Lock-in-correlated noise (τ points, measured on the averaged fit) leaves τ times fewer
+        // independent points: the effective-sample-size correction.
+        double lag = _p[PLag], lagErr = _lastErrors[PLag] * Math.Sqrt(Math.Max(1.0, correlationTime));
+        return double.IsFinite(lag) && double.IsFinite(lagErr) ? (2 * lag, 2 * lagErr) : null;
     }
 
     /// <summary>Fits (bias in mV, conductance) pairs; the bias must be monotonic, either direction.</summary>
@@ -112,6 +147,9 @@ public sealed class GapFitter
         bool paper = opt.Background == BackgroundTreatment.Paper;
 
         (double Intercept, double SlopePerMV)? line = null;
+        double maxAbsBias = 0;
+        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        SetBounds(maxAbsBias, paper);
         var start = StartingValues(vm, out double outsideIntercept, out double outsideSlope);
         if (paper)
         {
@@ -120,9 +158,11 @@ public sealed class GapFitter
             start = start with { Scale = 1.0, SlopePerMV = 0.0 };
         }
 
-        double maxAbsBias = 0;
-        for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
-        SetBounds(maxAbsBias, paper);
+        if (_options.IsSis)
+        {
+            _sisReach = maxAbsBias + (_free[POffset] ? Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) : Math.Abs(start.BiasOffsetMV));
+            _sisMaxGap = _hi[PDelta];
+        }
         int freeCount = 0;
         for (int k = 0; k < NP; k++) if (_free[k]) freeCount++;
         double noise = EstimateNoise();
@@ -145,6 +185,9 @@ public sealed class GapFitter
             double sigma = ((_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(noise)).Sigma;
             retryStarts = cost / ((_n - freeCount) * Math.Max(sigma * sigma, 1e-300)) > 3.0;
         }
+        // A free tip gap or Γ_t rebuilds the SIS table at every trial value (seconds per solve): the
+        // spread of restarts, meant for NIS side minima, would take minutes there.
+        if (_free[PTip] || _free[PTipGamma]) retryStarts = false;
         if (retryStarts)
         {
             // A poor start can stall the solver in a side minimum; retry from a spread of starts.
@@ -176,11 +219,17 @@ public sealed class GapFitter
         var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0,
             residualNoise.FromSweeps ? noise * noise : null);
         string flag = Verdict(best, converged, cost, noise, residualNoise);
-        return Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
+        var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
         {
             NoiseLag1Correlation = residualNoise.Lag1,
             NoiseCorrelationTime = residualNoise.Tau,
         };
+        if (flag == FitFlags.SisSuspected)
+            result = result with
+            {
+                Notes = [$"the peaks are sharper than thermal BCS allows (or dI/dV goes negative): a superconducting tip? Then Δ = {best.DeltaMeV:F3} meV is about Δ_tip + Δ_sample; fit with --tip-gap MEV (the tip's gap, e.g. 1.35 for Pb; --fit-tip-gap to fit it)"],
+            };
+        return result;
     }
 
     /// <summary>
@@ -235,7 +284,9 @@ public sealed class GapFitter
             _bias = new double[size]; _data = new double[size]; _model = new double[size]; _trialModel = new double[size];
             _jac = new double[size * NP]; _trialJac = new double[size * NP]; _scratch = new double[size]; _column = new double[size];
             _residual = new double[size];
+            _lagSign = new double[size];
         }
+        Array.Clear(_lagSign);
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
         _descending = descending;
@@ -265,6 +316,22 @@ public sealed class GapFitter
         _free[PGamma] = o.FitGamma;
         _free[PMod] = o.FitModulation;
         _free[PLeak] = o.FitLeakage;
+        _free[PTip] = _free[PTipGamma] = false;
+        // The joint forward/backward fit's lag ±δV (each direction sees the gap shifted along its sweep).
+        _lo[PLag] = -0.1 * span; _hi[PLag] = 0.1 * span;
+        _free[PLag] = _joint;
+        if (o.IsSis)
+        {
+            // The SIS table's range: Δ_s from eight lattice steps (2Γ_t/3) to the bias reach, k_BT
+            // from Γ_t/4 (colder is sharper than the tip resolves) to 20 K.
+            double gammaFloor = o.FitTipGamma ? GapFitOptions.MinTipGammaMeV : o.TipGammaMeV;
+            _lo[PDelta] = 8.0 / 12.0 * gammaFloor * 1.0001; _hi[PDelta] = span;
+            _lo[PTemp] = gammaFloor / 4.0 / PhysicalConstants.BoltzmannMeVPerK * 1.0001; _hi[PTemp] = 20.0;
+            _lo[PTip] = 0.0; _hi[PTip] = span;
+            _lo[PTipGamma] = GapFitOptions.MinTipGammaMeV; _hi[PTipGamma] = 0.5;
+            _free[PTip] = o.FitTipGap;
+            _free[PTipGamma] = o.FitTipGamma;
+        }
     }
 
     // ---------------------------------------------------------------- starting values
@@ -326,6 +393,16 @@ public sealed class GapFitter
             : 0.05;
         double delta = halfSeparation > 0 ? halfSeparation / shapes.PeakPosition(t) : 0.3 * _bias[n - 1];
         double maxAbs = Math.Max(Math.Abs(_bias[0]), Math.Abs(_bias[n - 1]));
+        if (o.TipGapMeV is { } tipGap)
+        {
+            // SIS: the main peaks sit at ±(Δ_s + Δ_t), sharp at any temperature; start k_BT at Δ_s/10.
+            double sample = halfSeparation - tipGap;
+            sample = Math.Clamp(sample > 0.05 * halfSeparation ? sample : 0.3 * Math.Max(halfSeparation, 0.1 * maxAbs), _lo[PDelta] * 1.5, _hi[PDelta] * 0.9);
+            double tStart = Math.Clamp(0.1 * sample / PhysicalConstants.BoltzmannMeVPerK, _lo[PTemp] * 1.5, 10.0);
+            double sc = lineIntercept + lineSlope * v0;
+            return new BcsParameters(sample, tStart, sc, lineSlope / sc, v0, 0.0, vm,
+                o.FitLeakage ? Math.Max(o.LeakageFraction, 0.01) : o.LeakageFraction, tipGap, o.TipGammaMeV);
+        }
         delta = Math.Clamp(delta, 0.01 * maxAbs, 2.0 * maxAbs);
         double temperature = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, 0.02, 90);
 
@@ -383,7 +460,7 @@ public sealed class GapFitter
                 yield return start with
                 {
                     DeltaMeV = delta,
-                    TemperatureK = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, 0.02, 90),
+                    TemperatureK = Math.Clamp(t * delta / PhysicalConstants.BoltzmannMeVPerK, Math.Max(0.02, _lo[PTemp] * 1.01), Math.Min(90, _hi[PTemp] * 0.99)),
                 };
             }
     }
@@ -394,9 +471,12 @@ public sealed class GapFitter
     {
         _p[PDelta] = p.DeltaMeV; _p[PTemp] = p.TemperatureK; _p[PScale] = p.Scale; _p[PSlope] = p.SlopePerMV;
         _p[POffset] = p.BiasOffsetMV; _p[PGamma] = p.GammaMeV; _p[PMod] = p.ModulationMV; _p[PLeak] = p.LeakageFraction;
+        _p[PTip] = p.TipGapMeV; _p[PTipGamma] = p.TipGammaMeV;
+        _p[PLag] = 0;
     }
 
-    private static BcsParameters ToParameters(double[] p) => new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod], p[PLeak]);
+    private static BcsParameters ToParameters(double[] p) =>
+        new(p[PDelta], p[PTemp], p[PScale], p[PSlope], p[POffset], p[PGamma], p[PMod], p[PLeak], p[PTip], p[PTipGamma]);
 
     private BcsParameters Solve(BcsParameters start, out bool converged, out int iterations, out double cost)
     {
@@ -409,7 +489,7 @@ public sealed class GapFitter
         double lambda = 1e-3;
         converged = false;
         iterations = 0;
-        int maxIterations = _options.MaxIterations;
+        int maxIterations = _free[PTip] || _free[PTipGamma] ? Math.Min(_options.MaxIterations, 40) : _options.MaxIterations;
         while (iterations < maxIterations && !converged)
         {
             iterations++;
@@ -470,6 +550,9 @@ public sealed class GapFitter
         POffset => 1e-4,
         PGamma => 1e-4,
         PLeak => 1e-4,
+        PTip => 1e-3,
+        PTipGamma => 1e-4,
+        PLag => 1e-4,
         _ => 1e-4,
     };
 
@@ -590,9 +673,13 @@ public sealed class GapFitter
     }
 
     /// <summary>Standard errors from (JᵀJ)⁻¹ · SSR/(N − p) over the free parameters.</summary>
+    // The last StandardErrors call's per-parameter errors (the lag's among them, which BcsParameters lacks).
+    private readonly double[] _lastErrors = new double[NP];
+
     private BcsParameters StandardErrors(double cost, int freeCount, double noiseLag1 = 0, double? noiseVariance = null)
     {
-        var err = new double[NP];
+        var err = _lastErrors;
+        Array.Clear(err);
         int nf = 0;
         for (int k = 0; k < NP; k++)
         {
@@ -666,6 +753,7 @@ public sealed class GapFitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double[] p, double[] model, double[] jac, bool withJacobian)
     {
+        if (_options.IsSis) { EvaluateSis(p, model, jac, withJacobian); return; }
         if (p[PGamma] > 0 || _free[PGamma]) { EvaluateExact(p, model, jac, withJacobian); return; }
 
         double delta = p[PDelta], temp = p[PTemp], n0 = p[PScale], b = p[PSlope], v0 = p[POffset], vm = p[PMod];
@@ -698,15 +786,16 @@ public sealed class GapFitter
         }
         int nodes = yNodes.Length;
         EnsureLookupBuffers(_n * nodes);
+        double lag = p[PLag];
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - v0;
+            double u = _bias[i] - v0 - lag * _lagSign[i];
             for (int j = 0; j < nodes; j++) _x[i * nodes + j] = (u - vm * yNodes[j]) * invDelta;
         }
         _table.Evaluate(row, _x.AsSpan(0, _n * nodes), _lookG, _lookGx, _lookGt);
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - v0;
+            double u = _bias[i] - v0 - lag * _lagSign[i];
             double line = 1.0 + b * u;
             double gm = 0, dDelta = 0, dT = 0, dX = 0, dVm = 0;
             for (int j = 0; j < nodes; j++)
@@ -735,11 +824,64 @@ public sealed class GapFitter
             jac[PScale * c + i] = line * gm;
             if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
             if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * dX * invDelta);
+            if (_joint) jac[PLag * c + i] = _lagSign[i] * n0 * (-b * gm - line * dX * invDelta);
             if (fitVm) jac[PMod * c + i] = -scaled * dVm * invDelta;
         }
     }
 
     private static readonly double[] NoModulationNodes = [0.0], NoModulationWeights = [1.0];
+
+    // ---------------------------------------------------------------- SIS model
+
+    private double _sisReach, _sisMaxGap;
+    private readonly SisConductanceTable.Stencil _stencil = new();
+
+    /// <summary>
+    /// SIS model and Jacobian from <see cref="SisConductanceTable"/> (analytic derivatives in Δ_s, T,
+    /// V₀ and the linear parameters); the tip's Δ_t and Γ_t, when free, by forward differences,
+    /// each on the table of its shifted value.
+    /// </summary>
+    private void EvaluateSis(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        SisModel(p, model, jac, withJacobian);
+        if (!withJacobian) return;
+        foreach (int k in (ReadOnlySpan<int>)[PTip, PTipGamma])
+        {
+            if (!_free[k]) continue;
+            Array.Copy(p, _shiftedP, NP);
+            double h = k == PTip ? 1e-3 : 0.02 * p[k];
+            if (_shiftedP[k] + h > _hi[k]) h = -h;
+            _shiftedP[k] += h;
+            SisModel(_shiftedP, _column, jac, withJacobian: false);
+            for (int i = 0; i < _n; i++) jac[k * Stride + i] = (_column[i] - model[i]) / h;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SisModel(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        var table = SisConductanceTable.For(p[PTip], p[PTipGamma], p[PMod], _sisReach, _sisMaxGap);
+        table.Prepare(p[PDelta], p[PTemp], _stencil);
+        double n0 = p[PScale], b = p[PSlope], v0 = p[POffset], leak = p[PLeak], keep = 1.0 - leak;
+        bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitLeak = _free[PLeak];
+        int c = Stride;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - v0 - p[PLag] * _lagSign[i];
+            double g = table.Evaluate(u, _stencil, out double dDelta, out double dTemp, out double dU);
+            double line = 1.0 + b * u, scaled = n0 * line;
+            double gm = leak + keep * g;
+            model[i] = scaled * gm;
+            if (!withJacobian) continue;
+            jac[PDelta * c + i] = scaled * keep * dDelta;
+            jac[PTemp * c + i] = scaled * keep * dTemp;
+            jac[PScale * c + i] = line * gm;
+            if (fitSlope) jac[PSlope * c + i] = n0 * u * gm;
+            if (fitOffset) jac[POffset * c + i] = n0 * (-b * gm - line * keep * dU);
+            if (_joint) jac[PLag * c + i] = _lagSign[i] * n0 * (-b * gm - line * keep * dU);
+            if (fitLeak) jac[PLeak * c + i] = scaled * (1.0 - g);
+        }
+    }
     private double[] _x = [], _lookG = [], _lookGx = [], _lookGt = [];
 
     private void EnsureLookupBuffers(int count)
@@ -767,7 +909,7 @@ public sealed class GapFitter
             {
                 for (int i = 0; i < _n; i++)
                 {
-                    double u = _bias[i] - p[POffset], line = 1.0 + b * u;
+                    double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i], line = 1.0 + b * u;
                     double shape = line != 0 ? model[i] / (n0 * line) : 1.0; // line = 0: a measure-zero point
                     jac[k * Stride + i] = k switch
                     {
@@ -795,7 +937,7 @@ public sealed class GapFitter
         int nodes = rule?.Count ?? 1;
         for (int i = 0; i < _n; i++)
         {
-            double u = _bias[i] - p[POffset];
+            double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i];
             double gm = 0;
             for (int j = 0; j < nodes; j++)
             {
@@ -1041,9 +1183,15 @@ public sealed class GapFitter
     private string Verdict(in BcsParameters p, bool converged, double cost, double noise, in NoiseModel noiseModel)
     {
         if (!GapIsSignificant(cost, noise)) return FitFlags.NoGap;
-        // A dip only the hottest model describes (k_BT ≥ 1.3Δ, over twice any BCS T_c = Δ/1.76k)
-        // is a curved background, not a superconducting gap; its "Δ" means nothing.
-        if (PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= _table.MaxT) return FitFlags.NoGap;
+        // A gap at a temperature above its own BCS T_c (k_BT_eff > Δ/1.764, with some room: 0.6Δ)
+        // cannot exist: the dip is a curved background, not a superconducting gap (real films fit
+        // at k_BT_eff ≈ 0.05–0.15Δ; a KPFM grid's Current derivative over ±200 mV "fits" at 1.3Δ).
+        // (Not with a superconducting tip: the tip's gap shapes the spectrum whatever the sample's T,
+        // and T_eff there also absorbs the tip's broadening.)
+        if (!p.IsSis && PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= MaxThermalRatio) return FitFlags.NoGap;
+        // A superconducting tip makes the NIS fit fail in its own way (stalled, T_eff at its floor,
+        // or a poor χ²); saying so, with the way out, beats a bare "not converged".
+        if (LooksLikeSuperconductingTip(p, cost, noise, noiseModel)) return FitFlags.SisSuspected;
         if (!converged) return FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
@@ -1054,7 +1202,7 @@ public sealed class GapFitter
         if (HasSubgapPeak(p, noise, noiseModel)) return FitFlags.SubgapPeak;
         if (atBound is not null) return FitFlags.AtBoundPrefix + atBound;
         double tFinal = PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV;
-        if (!_free[PGamma] && p.GammaMeV == 0 && (tFinal >= _table.MaxT || tFinal <= _table.MinT))
+        if (!p.IsSis && !_free[PGamma] && p.GammaMeV == 0 && (tFinal >= _table.MaxT || tFinal <= _table.MinT))
             return FitFlags.AtBoundPrefix + ParameterNames[PTemp];
         double chi2 = cost / ((_n - FreeCount()) * Math.Max(noise * noise, 1e-300));
         if (chi2 > 4.0 && _n >= 30) return FitFlags.PoorFit;
@@ -1079,7 +1227,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - p.BiasOffsetMV;
-            if (Math.Abs(u) < 1.5 * p.DeltaMeV) { run = 0; sumData = sumBackground = 0; continue; }
+            if (Math.Abs(u) < 1.5 * GapEdgeMeV(p)) { run = 0; sumData = sumBackground = 0; continue; }
             double background = p.Scale * (1 + p.SlopePerMV * u);
             sumData += _data[i];
             sumBackground += background;
@@ -1096,6 +1244,51 @@ public sealed class GapFitter
         }
         return false;
     }
+
+    /// <summary>
+    /// Whether a failed NIS fit is a superconducting tip's spectrum. Thermal BCS cannot make
+    /// (a) negative dI/dV — five points averaging below zero by more than 5 noise standard
+    /// deviations of such a mean — nor (b) a peak that falls back to the background right after
+    /// its top: just outside the fitted peak (1.02Δ &lt; |V − V₀| &lt; 1.35Δ) NIS stays well above the
+    /// background on its 1/√ tail, while an SIS peak (Γ_t wide, at Δ_t + Δ_s) has already ended.
+    /// Claimed when the data there miss more than a third of the model's excess over the background,
+    /// by more than 5 standard deviations of that sum. Only asked of poor fits (χ²_red &gt; 4).
+    /// </summary>
+    private bool LooksLikeSuperconductingTip(in BcsParameters p, double cost, double noise, in NoiseModel noiseModel)
+    {
+        if (p.IsSis || _n < 30) return false;
+        double chi2 = cost / ((_n - FreeCount()) * Math.Max(noise * noise, 1e-300));
+        if (chi2 <= 4.0) return false;
+        const int window = 5;
+        double tau = Math.Max(noiseModel.Tau, 1.0);
+        double windowLimit = 5.0 * noise * Math.Sqrt(Math.Min(tau, window) / window);
+        double sign = p.Scale >= 0 ? 1.0 : -1.0; // an inverted lock-in phase: judge the sign-corrected data
+        double sum = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            sum += sign * _data[i];
+            if (i >= window) sum -= sign * _data[i - window];
+            if (i >= window - 1 && sum / window < -windowLimit) return true;
+        }
+        int m = 0;
+        double missing = 0, excess = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = Math.Abs(_bias[i] - p.BiasOffsetMV);
+            if (u <= 1.02 * p.DeltaMeV || u >= 1.35 * p.DeltaMeV) continue;
+            double background = p.Scale * (1 + p.SlopePerMV * (_bias[i] - p.BiasOffsetMV));
+            missing += sign * (_model[i] - _data[i]);
+            excess += sign * (_model[i] - background);
+            m++;
+        }
+        return m >= window && excess > 0 && missing > excess / 3.0 && missing > 5.0 * noise * Math.Sqrt(m * Math.Min(tau, m));
+    }
+
+    /// <summary>k_BT_eff/Δ above which a fitted dip is not a gap: the BCS T_c (1/1.764 = 0.567) with a little room.</summary>
+    internal const double MaxThermalRatio = 0.6;
+
+    /// <summary>Where the gap's edge sits in bias: Δ for a normal tip, Δ_s + Δ_t for a superconducting one.</summary>
+    private static double GapEdgeMeV(in BcsParameters p) => p.IsSis ? p.DeltaMeV + p.TipGapMeV : p.DeltaMeV;
 
     private int FreeCount()
     {
@@ -1119,7 +1312,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - p.BiasOffsetMV;
-            if (Math.Abs(u) >= 0.8 * p.DeltaMeV) continue;
+            if (Math.Abs(u) >= 0.8 * GapEdgeMeV(p)) continue;
             if (first < 0) first = i;
             last = i;
             double r = _data[i] - _model[i], u2 = u * u;

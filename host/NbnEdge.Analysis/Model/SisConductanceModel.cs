@@ -37,18 +37,24 @@ public static class SisConductanceModel
     {
         Validate(sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
         if (!(modulationMV > 0)) return Exact(biasMV, sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
-        var rule = LockInQuadrature.For(modulationMV, temperatureK, tipGammaMeV, 1e-12);
+        // SIS peaks are as narrow as the tip's Γ at any temperature (the two gaps' edges meet
+        // without thermal smearing), so the rule is sized by Γ alone, not by πk_BT + Γ as for NIS.
+        var rule = LockInQuadrature.For(modulationMV, 0, tipGammaMeV, 1e-12);
         double sum = 0;
         for (int j = 0; j < rule.Count; j++)
             sum += rule.Weights[j] * Exact(biasMV - modulationMV * rule.Nodes[j], sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
         return sum;
     }
 
-    /// <summary>The full instrument model: n₀·(1 + slope·(V − V₀))·⟨G⟩_Vm(V − V₀).</summary>
-    public static double Evaluate(in BcsParameters p, double tipGapMeV, double tipGammaMeV, double biasMV)
+    /// <summary>
+    /// The full instrument model with the tip of <paramref name="p"/> (Δ_t, Γ_t):
+    /// n₀·(1 + slope·(V − V₀))·(η + (1 − η)⟨G⟩_Vm(V − V₀)).
+    /// </summary>
+    public static double Evaluate(in BcsParameters p, double biasMV)
     {
         double u = biasMV - p.BiasOffsetMV;
-        return p.Scale * (1.0 + p.SlopePerMV * u) * Conductance(u, p.DeltaMeV, tipGapMeV, tipGammaMeV, p.TemperatureK, p.ModulationMV);
+        double g = Conductance(u, p.DeltaMeV, p.TipGapMeV, p.TipGammaMeV, p.TemperatureK, p.ModulationMV);
+        return p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
     }
 
     private static void Validate(double ds, double dt, double gt, double tK)

@@ -42,6 +42,7 @@ public static class ThermalBcsModel
     /// <summary>The full instrument model: scale, background and offset applied.</summary>
     public static double Evaluate(in BcsParameters p, double biasMV)
     {
+        if (p.IsSis) return SisConductanceModel.Evaluate(p, biasMV);
         double u = biasMV - p.BiasOffsetMV;
         double g = Conductance(u, p.DeltaMeV, p.TemperatureK, p.GammaMeV, p.ModulationMV);
         return p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
@@ -69,9 +70,19 @@ public static class ThermalBcsModel
 /// In-gap leakage η: a constant conductance in parallel, G → η + (1 − η)G (a normal channel, a
 /// pinhole, an unresolved residual density of states); 0 for none.
 /// </param>
+/// <param name="TipGapMeV">Superconducting tip (SIS model): the tip's gap Δ_t; 0 for a normal tip.</param>
+/// <param name="TipGammaMeV">
+/// Superconducting tip: the tip's Dynes Γ_t. Positive selects the SIS model
+/// (<see cref="SisConductanceModel"/>, with <see cref="DeltaMeV"/> the sample's gap); 0 is the NIS model.
+/// </param>
 public readonly record struct BcsParameters(
     double DeltaMeV, double TemperatureK, double Scale = 1.0, double SlopePerMV = 0.0,
-    double BiasOffsetMV = 0.0, double GammaMeV = 0.0, double ModulationMV = 0.0, double LeakageFraction = 0.0);
+    double BiasOffsetMV = 0.0, double GammaMeV = 0.0, double ModulationMV = 0.0, double LeakageFraction = 0.0,
+    double TipGapMeV = 0.0, double TipGammaMeV = 0.0)
+{
+    /// <summary>True for a superconducting tip (SIS model): the tip's Γ_t is positive.</summary>
+    public bool IsSis => TipGammaMeV > 0;
+}
 
 /// <summary>
 /// Gauss–Chebyshev quadrature (second kind) for the lock-in average

@@ -22,11 +22,16 @@ internal static class BenchCommand
         var vm = new Option<double>("--vm") { Description = "Lock-in modulation amplitude (peak, mV) in the spectra, fixed in the fit.", DefaultValueFactory = _ => 0.0 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
         var gamma = new Option<double>("--gamma") { Description = "Dynes Γ (meV) in the spectra, fixed in the fit (the exact Matsubara-sum path).", DefaultValueFactory = _ => 0.0 };
+        var tipGap = new Option<double?>("--tip-gap")
+        {
+            Description = "Superconducting tip: benchmark the SIS fit instead (tip gap Δ_t in meV, e.g. 1.35 for Pb; 301 points, 1 % noise, a film's line Δ_s = 2.0 ± 0.05 meV, T 1.2–1.8 K).",
+        };
+        var tipGamma = new Option<double>("--tip-gamma") { Description = "SIS: the tip's Dynes Γ_t in meV.", DefaultValueFactory = _ => 0.02 };
         var writeLine = new Option<string?>("--write-line")
         {
             Description = "Instead of benchmarking, write a CSV line of --spectra spectra (5 nm film: Δ = 2.02 ± 0.04 meV, 1.73 K, ±5 mV, 201 points, 2 % noise) for timing `nbnedge fit` from outside.",
         };
-        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed, gamma, writeLine };
+        var command = new Command("bench", "Fit speed (fits/s on all cores) and accuracy against known truth on synthetic spectra.") { json, distinct, fits, vm, seed, gamma, tipGap, tipGamma, writeLine };
         command.SetAction(p =>
         {
             if (p.GetValue(writeLine) is { } path)
@@ -40,8 +45,11 @@ internal static class BenchCommand
             int n = p.GetValue(distinct), total = p.GetValue(fits);
             if (n < 10 || total < n) throw new UsageException("--spectra must be ≥ 10 and --fits ≥ --spectra.");
             double gammaMeV = p.GetValue(gamma);
-            if (new GapFitOptions { GammaMeV = gammaMeV }.Problem() is { } problem) throw new UsageException(problem);
-            var report = Run(n, total, p.GetValue(vm), p.GetValue(seed), gammaMeV);
+            var check = new GapFitOptions { GammaMeV = gammaMeV, TipGapMeV = p.GetValue(tipGap), TipGammaMeV = p.GetValue(tipGamma), ModulationMV = p.GetValue(vm) };
+            if (check.Problem() is { } problem) throw new UsageException(problem);
+            var report = check.IsSis
+                ? RunSis(n, total, check.ModulationMV ?? 0, p.GetValue(seed), check.TipGapMeV!.Value, check.TipGammaMeV)
+                : Run(n, total, p.GetValue(vm), p.GetValue(seed), gammaMeV);
             if (p.GetValue(json)) JsonOutput.Line(output, w => report.Write(w));
             else report.Print(output);
             return ExitCodes.Ok;
@@ -53,6 +61,12 @@ internal static class BenchCommand
         double MicrosecondsPerFitPerCore, double DeltaRmsErrorMeV, double DeltaMeanErrorMeV, double MeanReportedErrorMeV, double RmsReportedErrorMeV,
         double ErrorToReportedRatio, double ConvergedFraction, double FlaggedFraction, double GenerationSeconds)
     {
+        /// <summary>SIS runs: the tip's gap (null for NIS).</summary>
+        public double? TipGapMeV { get; init; }
+
+        /// <summary>SIS runs: building the table's nodes the fits visited, before the timed fits.</summary>
+        public double TableSeconds { get; init; }
+
         public void Write(System.Text.Json.Utf8JsonWriter w)
         {
             w.WriteStartObject();
@@ -72,14 +86,23 @@ internal static class BenchCommand
             w.WriteNumber("converged_fraction", ConvergedFraction);
             w.WriteNumber("flagged_fraction", FlaggedFraction);
             w.WriteNumber("generation_s", GenerationSeconds);
+            if (TipGapMeV is { } tip)
+            {
+                w.WriteString("model", "sis");
+                w.WriteNumber("tip_gap_meV", tip);
+                w.WriteNumber("table_build_s", TableSeconds);
+            }
             w.WriteEndObject();
         }
 
         public void Print(TextWriter o)
         {
             var ci = CultureInfo.InvariantCulture;
-            o.WriteLine(string.Format(ci, "synthetic spectra: {0} distinct ({1} points, {2:P0} noise, V_m = {3} mV), exact model, made in {4:F1} s",
-                Spectra, Points, NoiseFraction, ModulationMV, GenerationSeconds));
+            o.WriteLine(string.Format(ci, "synthetic spectra: {0} distinct ({1} points, {2:P0} noise, V_m = {3} mV), exact {5} model, made in {4:F1} s",
+                Spectra, Points, NoiseFraction, ModulationMV, GenerationSeconds,
+                TipGapMeV is { } tip ? string.Format(ci, "SIS (tip Δ_t = {0} meV)", tip) : "NIS"));
+            if (TipGapMeV is not null)
+                o.WriteLine(string.Format(ci, "SIS table: the nodes these fits visit built in {0:F1} s before timing (once per tip, V_m and bias range)", TableSeconds));
             o.WriteLine(string.Format(ci, "speed:    {0:N0} fits/s on {1} cores ({2:F1} µs per fit per core; {3} fits timed)", FitsPerSecond, Cores, MicrosecondsPerFitPerCore, Fits));
             o.WriteLine(string.Format(ci, "accuracy: Δ error rms {0:F2} µeV, mean {1:F2} µeV; reported SE mean {2:F2} µeV, rms {3:F2} µeV",
                 DeltaRmsErrorMeV * 1e3, DeltaMeanErrorMeV * 1e3, MeanReportedErrorMeV * 1e3, RmsReportedErrorMeV * 1e3));
@@ -127,6 +150,49 @@ internal static class BenchCommand
         }
     }
 
+    /// <summary>
+    /// SIS: a superconducting tip over a film's line (Δ_s = 2.0 ± 0.05 meV, T 1.2–1.8 K), 301 points
+    /// over ±5 mV, 1 % noise. The exact SIS integral costs milliseconds per point, so 16 clean curves
+    /// are made by it and the distinct spectra are independent noise draws on them.
+    /// </summary>
+    internal static Report RunSis(int distinct, int totalFits, double vm, int seed, double tipGapMeV, double tipGammaMeV)
+    {
+        const int points = 301, curves = 16;
+        const double noise = 0.01, halfRangeMV = 5.0;
+        var rng = new Random(seed);
+        var curveTruths = new BcsParameters[curves];
+        for (int c = 0; c < curves; c++)
+            curveTruths[c] = new BcsParameters(1.95 + 0.1 * rng.NextDouble(), 1.2 + 0.6 * rng.NextDouble(), 0.5 + rng.NextDouble(),
+                0.02 * (rng.NextDouble() - 0.5), ModulationMV: vm, TipGapMeV: tipGapMeV, TipGammaMeV: tipGammaMeV);
+        var bias = new double[points];
+        for (int i = 0; i < points; i++) bias[i] = -halfRangeMV + 2.0 * halfRangeMV * i / (points - 1);
+        var clean = new double[curves][];
+        var generation = Stopwatch.StartNew();
+        Parallel.For(0, curves, c =>
+        {
+            var g = new double[points];
+            for (int i = 0; i < points; i++) g[i] = ThermalBcsModel.Evaluate(curveTruths[c], bias[i]);
+            clean[c] = g;
+        });
+        var truths = new BcsParameters[distinct];
+        var spectra = new Spectrum[distinct];
+        for (int k = 0; k < distinct; k++)
+        {
+            var local = new Random(seed * 7919 + k);
+            int c = k % curves;
+            var g = new double[points];
+            for (int i = 0; i < points; i++) g[i] = clean[c][i] + noise * curveTruths[c].Scale * SyntheticSpectra.Gaussian(local);
+            truths[k] = curveTruths[c];
+            spectra[k] = new Spectrum { Source = "synthetic", Name = $"s{k}", BiasMV = bias, Conductance = g };
+        }
+        double generationSeconds = generation.Elapsed.TotalSeconds;
+        var options = new GapFitOptions { ModulationMV = vm, TipGapMeV = tipGapMeV, TipGammaMeV = tipGammaMeV };
+        var table = Stopwatch.StartNew();
+        Parallel.For(0, distinct, () => new GapFitter(options), (k, _, fitter) => { fitter.Fit(spectra[k]); return fitter; }, _ => { });
+        double tableSeconds = table.Elapsed.TotalSeconds;
+        return Time(spectra, truths, totalFits, options, generationSeconds, points, noise, vm) with { TipGapMeV = tipGapMeV, TableSeconds = tableSeconds };
+    }
+
     internal static Report Run(int distinct, int totalFits, double vm, int seed, double gammaMeV = 0)
     {
         const int points = 201;
@@ -151,6 +217,14 @@ internal static class BenchCommand
         // Warm-up: load the table, JIT and tier up the hot path before timing.
         var warm = new GapFitter(options);
         for (int i = 0; i < Math.Min(200, distinct); i++) warm.Fit(spectra[i]);
+        return Time(spectra, truths, totalFits, options, generationSeconds, points, noise, vm);
+    }
+
+    /// <summary>Times <paramref name="totalFits"/> fits on all cores (the spectra round-robin) and compares the first round with the truth.</summary>
+    private static Report Time(Spectrum[] spectra, BcsParameters[] truths, int totalFits, GapFitOptions options, double generationSeconds,
+        int points, double noise, double vm)
+    {
+        int distinct = spectra.Length;
 
         var results = new GapFitResult[distinct];
         var clock = Stopwatch.StartNew();

@@ -21,6 +21,10 @@ internal sealed class FitInput
     public Option<double> Gamma { get; } = new("--gamma") { Description = "Fixed Dynes Γ in meV (start value with --fit-gamma).", DefaultValueFactory = _ => 0.0 };
     public Option<bool> FitLeakage { get; } = new("--fit-leakage") { Description = "Fit a constant in-gap conductance fraction η (G → η + (1 − η)G): a flat floor in the gap. See README, Flags, for when to use it rather than Γ." };
     public Option<double> Leakage { get; } = new("--leakage") { Description = "Fixed in-gap leakage fraction η, 0 to 0.9 (start value with --fit-leakage).", DefaultValueFactory = _ => 0.0 };
+    public Option<double?> TipGap { get; } = new("--tip-gap") { Description = "Superconducting tip (SIS model): the tip's gap Δ_t in meV, fixed (start value with --fit-tip-gap). Δ stays the sample's gap." };
+    public Option<bool> FitTipGap { get; } = new("--fit-tip-gap") { Description = "SIS: fit the tip's gap too (slower)." };
+    public Option<double> TipGamma { get; } = new("--tip-gamma") { Description = "SIS: the tip's Dynes broadening Γ_t in meV (start value with --fit-tip-gamma).", DefaultValueFactory = _ => 0.02 };
+    public Option<bool> FitTipGamma { get; } = new("--fit-tip-gamma") { Description = "SIS: fit the tip's Γ_t too (slower)." };
     public Option<string> Background { get; } = new("--background")
     {
         Description = "joint: fit the background slope with the gap; paper: divide by a line fitted outside the gap first.",
@@ -40,10 +44,14 @@ internal sealed class FitInput
         Sweeps.AcceptOnlyFromAmong("avg", "fwd", "bwd", "each");
     }
 
+    /// <summary>The options that choose the model and its fixed values: every command that fits takes all of them.</summary>
+    public Option[] ModelOptions => [Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, TipGap, FitTipGap, TipGamma, FitTipGamma, Background];
+
     public void AddTo(Command command)
     {
         command.Add(Files);
-        foreach (var o in new Option[] { Vm, FitVm, FitOffset, FitGamma, Gamma, FitLeakage, Leakage, Background, Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
+        foreach (var o in ModelOptions) command.Add(o);
+        foreach (var o in new Option[] { Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
         foreach (var o in PlotExtras.All) command.Add(o);
     }
 
@@ -60,6 +68,10 @@ internal sealed class FitInput
             GammaMeV = gamma,
             FitLeakage = p.GetValue(FitLeakage),
             LeakageFraction = p.GetValue(Leakage),
+            TipGapMeV = p.GetValue(TipGap),
+            FitTipGap = p.GetValue(FitTipGap),
+            TipGammaMeV = p.GetValue(TipGamma),
+            FitTipGamma = p.GetValue(FitTipGamma),
             Background = p.GetValue(Background) == "paper" ? BackgroundTreatment.Paper : BackgroundTreatment.Joint,
         };
         // NaN, ∞, negative or absurd values are refused here (exit 2), before any file is read.

@@ -17,7 +17,7 @@ internal static class MapCommand
         var grid = new Argument<string>("GRID.3ds") { Description = "A Nanonis .3ds grid." };
         var outDir = new Option<string?>("--out") { Description = "Folder for the gap map files (default: next to the grid)." };
         var command = new Command("map", "Fit every pixel of a grid (in parallel) and write the gap map as CSV and PNG, with the statistics over the map.") { grid, outDir };
-        foreach (var o in new Option[] { input.Vm, input.FitVm, input.FitOffset, input.FitGamma, input.Gamma, input.FitLeakage, input.Leakage, input.Background, input.Channel, input.Sweeps, input.LockInRms, input.Json, input.Plot })
+        foreach (var o in input.ModelOptions.Concat([input.Channel, input.Sweeps, input.LockInRms, input.Json, input.Plot]))
             command.Add(o);
         foreach (var o in input.PlotExtras.All) command.Add(o);
         command.SetAction(p =>

@@ -172,7 +172,10 @@ internal static class PlotOutput
             string title = $"{s.Name}{flag}: Δ = {ConductanceUnits.WithError(fit.DeltaMeV, fit.DeltaErrMeV, "meV")}, T_{{eff}} = {ConductanceUnits.WithError(fit.TEffK, fit.TEffErrK, "K")}";
             string baseName = "spectrum-fit-" + Safe(s.Name);
             if (!usedNames.Add(baseName)) baseName += "-" + i.ToString(CultureInfo.InvariantCulture);
-            files.AddRange(Paths(GapFigures.SpectrumFit(directory, baseName, s.BiasMV, data, model, title, label, options)));
+            string modelLabel = fit.TipGapMeV is { } tip
+                ? string.Create(CultureInfo.InvariantCulture, $"fit (SIS, tip Δ_t = {tip:0.###} meV)")
+                : "fit (thermal BCS)";
+            files.AddRange(Paths(GapFigures.SpectrumFit(directory, baseName, s.BiasMV, data, model, title, label, options, modelLabel)));
         }
         files.AddRange(Paths(GapFigures.Waterfall(directory, "waterfall",
             spectra.Select(s => new WaterfallTrace(s.BiasMV, Normalised(s))).ToList(), title: $"{spectra.Count} spectra", options: options)));
