@@ -32,20 +32,32 @@ internal static class BrokerConnection
         if (security.UserName is { } user) b = b.WithCredentials(user, security.Password ?? "");
         if (endpoint.Tls || security.Tls)
         {
+            X509Certificate2Collection? chain = security.CaFile is { } ca ? LoadCa(ca) : null;
             b = b.WithTlsOptions(t =>
             {
                 t.UseTls(true).WithTargetHost(endpoint.Host);
-                if (security.CaFile is { } ca)
-                {
-                    // A private CA: trust exactly it for the broker's chain (no system store involved).
-                    var chain = new X509Certificate2Collection();
-                    chain.ImportFromPemFile(ca);
-                    t.WithTrustChain(chain);
-                }
+                // A private CA: trust exactly it for the broker's chain (no system store involved).
+                if (chain is not null) t.WithTrustChain(chain);
             });
         }
 
         return b;
+    }
+
+    private static X509Certificate2Collection LoadCa(string path)
+    {
+        var chain = new X509Certificate2Collection();
+        try
+        {
+            chain.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new MqttSettingsException($"--mqtt-ca {path}: not a readable PEM certificate ({e.Message.TrimEnd('.')}).");
+        }
+
+        if (chain.Count == 0) throw new MqttSettingsException($"--mqtt-ca {path}: no certificate in the file (expected PEM: -----BEGIN CERTIFICATE-----).");
+        return chain;
     }
 
     /// <summary>Connects; throws <see cref="MqttRefusedException"/> when the broker refuses, <see cref="BrokerUnreachableException"/> when it cannot be reached.</summary>

@@ -53,6 +53,11 @@ public sealed class FacilitySubscriber : IAsyncDisposable
     /// <summary>Successful connections.</summary>
     public long Connections => Interlocked.Read(ref _connections);
 
+    /// <summary>Messages on nbnedge topics that a handler could not use (malformed by some other publisher); dropped.</summary>
+    public long MalformedMessages => Interlocked.Read(ref _malformed);
+
+    private long _malformed;
+
     /// <summary>Resend requests sent.</summary>
     public long ResendRequests { get; private set; }
 
@@ -91,7 +96,7 @@ public sealed class FacilitySubscriber : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception e) when (e is BrokerUnreachableException or MqttRefusedException)
+            catch (Exception e) when (e is BrokerUnreachableException or MqttRefusedException or MqttSettingsException)
             {
                 try { await Task.Delay(retry, _stop.Token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
@@ -160,7 +165,7 @@ public sealed class FacilitySubscriber : IAsyncDisposable
                     case SequenceVerdict.Apply:
                         // A torn journal line only holds its place in the sequence: "torn", not a result.
                         bool torn = root.TryGetProperty("torn", out var t) && t.ValueKind == JsonValueKind.True;
-                        MessageApplied?.Invoke(new FacilityMessage(station, torn ? "torn" : kind, session, seq, root, received));
+                        Deliver(new FacilityMessage(station, torn ? "torn" : kind, session, seq, root, received));
                         break;
                     case SequenceVerdict.Gap:
                         Request(station, session, sequence.Expected);
@@ -174,8 +179,21 @@ public sealed class FacilitySubscriber : IAsyncDisposable
             {
                 if (sequence.IsBehind(session, seq) && !(kind == "status" && IsLost(root)))
                     Request(station, session, sequence.Expected);
-                MessageApplied?.Invoke(new FacilityMessage(station, kind, session, seq, root, received));
+                Deliver(new FacilityMessage(station, kind, session, seq, root, received));
             }
+        }
+    }
+
+    private void Deliver(FacilityMessage message)
+    {
+        try
+        {
+            MessageApplied?.Invoke(message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException or OverflowException)
+        {
+            // The topic space is shared: a message of the right shape but wrong content must not stop the facility.
+            Interlocked.Increment(ref _malformed);
         }
     }
 

@@ -208,9 +208,9 @@ public sealed class StationPublisher : IAsyncDisposable
                     await ConnectAsync(stop).ConfigureAwait(false);
                     retry = _options.RetryMin;
                 }
-                catch (Exception e) when (e is BrokerUnreachableException or MqttRefusedException)
+                catch (Exception e) when (e is BrokerUnreachableException or MqttRefusedException or MqttSettingsException)
                 {
-                    Report(e is MqttRefusedException ? e.Message : $"{e.Message}; retrying (every {_options.RetryMax.TotalSeconds:F0} s at most)");
+                    Report(e is BrokerUnreachableException ? $"{e.Message}; retrying (every {_options.RetryMax.TotalSeconds:F0} s at most)" : e.Message);
                     try { await Task.Delay(retry, stop).ConfigureAwait(false); }
                     catch (OperationCanceledException) { break; }
                     retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.RetryMax.Ticks));
@@ -273,9 +273,10 @@ public sealed class StationPublisher : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or IOException or InvalidOperationException)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                // The broker went away mid-publish: go back to the first line it did not acknowledge.
+                // The broker went away mid-publish (or the client failed in a way nobody listed):
+                // go back to the first line it did not acknowledge, on a new connection.
                 Report($"lost the broker {_endpoint.Host}:{_endpoint.Port} ({BrokerConnection.Innermost(e)}); {AckedSeq} results acknowledged, the rest waits in the journal");
                 await DropClientAsync().ConfigureAwait(false);
             }

@@ -112,6 +112,18 @@ public sealed class CliPublishTests
     }
 
     [TestMethod]
+    public void Publish_CaFileThatIsNoCertificate_IsOneUsageLine()
+    {
+        using var broker = Mosquitto.Start();
+        string notPem = Path.Combine(broker.Folder, "ca.pem");
+        File.WriteAllText(notPem, "this is not a certificate\n");
+        var (exit, _, error) = Run("demo", "--spectra", "5", "--journal", Path.Combine(broker.Folder, "d"), "--publish", $"mqtts://127.0.0.1:{broker.Port}/x", "--mqtt-ca", notPem);
+        Assert.AreEqual(2, exit, error);
+        Assert.AreEqual(1, error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, error);
+        StringAssert.Contains(error, $"--mqtt-ca {notPem}: no certificate in the file");
+    }
+
+    [TestMethod]
     public void Monitor_Publish_WithoutJournal_IsAUsageError()
     {
         var (exit, _, error) = Run("monitor", "tcp://127.0.0.1:9", "--no-journal", "--publish", "mqtt://127.0.0.1/x");

@@ -117,6 +117,11 @@ internal static class StationPublishing
             await publisher.DisposeAsync().ConfigureAwait(false);
             throw new IOException($"--publish {endpoint}: {e.Message}");
         }
+        catch (MqttSettingsException e)
+        {
+            await publisher.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException(e.Message);
+        }
 
         info.WriteLine($"mqtt: publishing to {endpoint} as station '{publisher.Station}', session {publisher.SessionId}");
         return publisher;

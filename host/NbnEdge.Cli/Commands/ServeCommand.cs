@@ -74,6 +74,10 @@ internal static class ServeCommand
         {
             throw new IOException($"--mqtt {endpoint}: {e.Message}");
         }
+        catch (NbnEdge.Mqtt.MqttSettingsException e)
+        {
+            throw new UsageException(e.Message);
+        }
 
         await using var server = await DashboardHosting.StartAsync(new DashboardState(), listen, port, output, allowHosts, facility).ConfigureAwait(false);
         output.WriteLine($"facility: subscribed to {NbnEdge.Mqtt.StationTopics.Root}/+/… on {endpoint.Host}:{endpoint.Port}");
