@@ -70,12 +70,24 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     await using var subscriber = new FacilitySubscriber(new MqttEndpoint { Host = "127.0.0.1", Port = broker.Port });
     await using var feed = new FacilityFeed(facilityState, subscriber);
     var lastByte = new ConcurrentDictionary<(string, uint), long>();
+    var journaledAt = new ConcurrentDictionary<(string, uint), long>();
     var latencies = new ConcurrentBag<double>();
+    var stationPart = new ConcurrentBag<double>();
+    var brokerPart = new ConcurrentBag<double>();
     long shown = 0, lastShown = 0;
     feed.ResultShown += (station, json, _) =>
     {
         long now = Stopwatch.GetTimestamp();
-        if (lastByte.TryGetValue((station, json.GetProperty("spectrum_id").GetUInt32()), out long t)) latencies.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
+        uint id = json.GetProperty("spectrum_id").GetUInt32();
+        if (lastByte.TryGetValue((station, id), out long t))
+        {
+            latencies.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
+            if (journaledAt.TryGetValue((station, id), out long j))
+            {
+                stationPart.Add(Stopwatch.GetElapsedTime(t, j).TotalMilliseconds);
+                brokerPart.Add(Stopwatch.GetElapsedTime(j, now).TotalMilliseconds);
+            }
+        }
         Interlocked.Increment(ref shown);
         Interlocked.Exchange(ref lastShown, now);
     };
@@ -89,6 +101,7 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
             new LiveSessionOptions { JournalCurves = parts != "session-nocurve" });
         var publisher = StationPublisher.ForSession(session, new MqttEndpoint { Host = "127.0.0.1", Port = broker.Port, Station = name }, film: "5 nm (recorded line)");
         session.Link.SpectrumReceived += r => lastByte[(name, r.SpectrumId)] = Stopwatch.GetTimestamp();
+        session.ResultJournaled += r => journaledAt[(name, r.Received.SpectrumId)] = Stopwatch.GetTimestamp();
         if (parts.StartsWith("session") && !parts.Contains('+')) session.ResultJournaled += _ => { Interlocked.Increment(ref shown); Interlocked.Exchange(ref lastShown, Stopwatch.GetTimestamp()); };
         if (parts.Contains('+') || parts == "all") await publisher.StartAsync();
         stations.Add((session, publisher));
@@ -112,6 +125,13 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     try { Directory.Delete(run, recursive: true); } catch (IOException) { }
     double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     if (shown != expected) Console.WriteLine($"  (!) facility showed {shown} of {expected} results");
+    if (bytesPerSecond is not null && stationPart.Count > 0)
+    {
+        var a = stationPart.Order().ToArray();
+        var b = brokerPart.Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"          split: last byte → journaled (fit, estimate, results journal) median {a[a.Length / 2]:F1} / p99 {a[Math.Min(a.Length - 1, (int)(0.99 * a.Length))]:F1} ms; journaled → facility page data median {b[b.Length / 2]:F1} / p99 {b[Math.Min(b.Length - 1, (int)(0.99 * b.Length))]:F1} ms"));
+    }
     return (shown, shown / seconds, At(0.5), At(0.99), sorted.Length == 0 ? double.NaN : sorted[^1], cpuMs, brokerMs);
 }
 
