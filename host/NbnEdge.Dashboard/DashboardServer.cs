@@ -38,6 +38,12 @@ public sealed record DashboardServerOptions
 
     /// <summary>A comment line is sent this often when nothing changes, so proxies and browsers keep the stream open.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Serve the facility view instead of one session: <c>/</c> is the page of station cards,
+    /// <c>/station/NAME/</c> each station's full live view (the session page on that station's state).
+    /// </summary>
+    public FacilityState? Facility { get; init; }
 }
 
 /// <summary>The dashboard refused an address (the message is written for the CLI's user).</summary>
@@ -167,7 +173,8 @@ public sealed class DashboardServer : IAsyncDisposable
                 return Results.Bytes(a.Content, a.ContentType);
             });
         }
-        app.MapGet("/", (HttpContext ctx) =>
+        if (o.Facility is { } facility) MapFacility(app, facility, assets, o);
+        else app.MapGet("/", (HttpContext ctx) =>
         {
             ctx.Response.Headers.CacheControl = "no-cache";
             var index = assets["/index.html"];
@@ -197,6 +204,45 @@ public sealed class DashboardServer : IAsyncDisposable
         var bound = new Uri(addresses!.First());
         string host = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
         return new DashboardServer(app, state, new Uri($"http://{host}:{bound.Port}/"));
+    }
+
+    private static void MapFacility(WebApplication app, FacilityState facility, Dictionary<string, StaticAssets> assets, DashboardServerOptions o)
+    {
+        app.MapGet("/", (HttpContext ctx) =>
+        {
+            ctx.Response.Headers.CacheControl = "no-cache";
+            var page = assets["/facility.html"];
+            return Results.Bytes(page.Content, page.ContentType);
+        });
+        app.MapGet("/api/stations", (HttpContext ctx) =>
+        {
+            ctx.Response.Headers.CacheControl = "no-store";
+            return Results.Bytes(facility.BuildJson(), "application/json; charset=utf-8");
+        });
+        app.MapGet("/station/{name}/", (HttpContext ctx, string name) =>
+        {
+            if (facility.FindView(name) is null) return Results.NotFound();
+            // The session page's script asks for api/events relative to the page: /station/NAME/ needs the slash.
+            if (!ctx.Request.Path.Value!.EndsWith('/')) return Results.Redirect($"/station/{Uri.EscapeDataString(name)}/");
+            ctx.Response.Headers.CacheControl = "no-cache";
+            var index = assets["/index.html"];
+            return Results.Bytes(index.Content, index.ContentType);
+        });
+        app.MapGet("/station/{name}/api/state", (HttpContext ctx, string name) =>
+        {
+            ctx.Response.Headers.CacheControl = "no-store";
+            return facility.FindView(name) is { } view ? Results.Bytes(view.BuildSnapshot(), "application/json; charset=utf-8") : Results.NotFound();
+        });
+        app.MapGet("/station/{name}/api/events", async (HttpContext ctx, string name) =>
+        {
+            if (facility.FindView(name) is not { } view)
+            {
+                ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await StreamEvents(ctx, view, o, app.Lifetime.ApplicationStopping);
+        });
     }
 
     private static async Task StreamEvents(HttpContext ctx, DashboardState state, DashboardServerOptions o, CancellationToken stopping)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NbnEdge.Cli.Live;
 using NbnEdge.Link;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using NbnEdge.Simulator;
 
 namespace NbnEdge.Cli.Tests;
@@ -124,7 +125,7 @@ public sealed class LiveCommandTests
     {
         // A board whose on-board estimator is not the firmware's: the host's bit-for-bit re-run must notice every one.
         var board = new SimulatedBoard(new SimulationSettings { Positions = 2 }, SimulationPacing.Unpaced, estimator: new FixedEstimator());
-        await using var link = new LiveLink(board, journal: null, new LivePipelineOptions());
+        await using var link = new LiveSession(board, journal: null, new LivePipelineOptions());
         var fitted = new List<LiveResult>();
         link.Pipeline.ResultCompleted += fitted.Add;
         link.Start(CancellationToken.None);

@@ -48,7 +48,7 @@ internal static class DashboardHosting
     /// <paramref name="port"/> comes from <see cref="PortOption"/>, whose validator already refused anything outside 0–65535.
     /// </summary>
     public static async Task<DashboardServer> StartAsync(DashboardState state, string? listen, int port, TextWriter info,
-        IReadOnlyList<string>? allowHosts = null)
+        IReadOnlyList<string>? allowHosts = null, FacilityState? facility = null)
     {
         try
         {
@@ -58,6 +58,7 @@ internal static class DashboardHosting
                 Port = port,
                 AllowNonLoopback = listen is not null,
                 AllowedHosts = allowHosts ?? [],
+                Facility = facility,
             }).ConfigureAwait(false);
             info.WriteLine($"dashboard: {server.Url}");
             var bound = System.Net.IPAddress.Parse(server.Url.Host.Trim('[', ']'));

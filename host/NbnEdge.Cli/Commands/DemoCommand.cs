@@ -5,6 +5,7 @@ using NbnEdge.Analysis;
 using NbnEdge.Cli.Live;
 using NbnEdge.Link.Journal;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using NbnEdge.Simulator;
 using Spectre.Console;
 
@@ -38,15 +39,18 @@ internal static class DemoCommand
         foreach (var o in plotExtras.All) command.Add(o);
         var filmRef = FilmReferenceOption.Create();
         command.Add(filmRef);
+        var mqtt = MqttOptions.ForStation();
+        mqtt.AddTo(command);
         command.SetAction(p =>
         {
+            var publish = mqtt.Read(p);
             FilmPreset preset = LiveOptions.Preset(p.GetValue(film)!);
             int n = p.GetValue(spectra) ?? preset.Positions;
             if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
                 throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
             FilmReference? userFilm = p.GetValue(filmRef) is { } refText ? FilmReferenceOption.Parse(refText) : null;
             var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot))
-                { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p), Film = userFilm };
+                { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p), Film = userFilm, Publish = publish };
             return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
@@ -59,6 +63,8 @@ internal static class DemoCommand
         public FigureRequest? Figures { get; init; }
         /// <summary>The user's film for the Table I row (--film-ref); null takes the paper's row for the preset.</summary>
         public FilmReference? Film { get; init; }
+        /// <summary>The broker to publish to (--publish), or null.</summary>
+        public (NbnEdge.Mqtt.MqttEndpoint Endpoint, NbnEdge.Mqtt.MqttSecurity Security)? Publish { get; init; }
     }
 
     private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
@@ -90,19 +96,24 @@ internal static class DemoCommand
         IReadOnlyList<double> latencies;
         LiveStatisticsPublisher? livePublisher = null;
         string? journalFault;
-        await using (var link = new LiveLink(board, journal, new LivePipelineOptions { SourceName = board.Name }))
+        await using (var link = new LiveSession(board, journal, new LivePipelineOptions { SourceName = board.Name },
+                         new LiveSessionOptions { JournalCurves = extras.Publish is not null }))
         {
+            NbnEdge.Mqtt.StationPublisher? publisher = extras.Publish is { } broker
+                ? await StationPublishing.StartAsync(link, broker.Endpoint, broker.Security, info, (extras.Film ?? FilmReference.For(preset.Name)).Label).ConfigureAwait(false)
+                : null;
             // One spectrum per position, as in the paper's line: the board sends forward sweeps only.
-            await link.Session.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
+            await link.Link.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
             if (state is not null)
             {
                 livePublisher = DashboardHosting.Attach(link.Pipeline, state);
                 serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info, extras.AllowHosts).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
-            LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveLink.IsTerminal(output) && !json);
+            LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveProgress.IsTerminal(output) && !json);
             var counters = await link.FinishAsync().ConfigureAwait(false);
-            journalFault = link.Session.JournalFault;
+            if (publisher is not null) await StationPublishing.FinishAsync(publisher, info, resumable: false).ConfigureAwait(false);
+            journalFault = link.Link.JournalFault;
             if (journalFault is not null && !link.Pipeline.Results.Any(r => r.Fit is not null)) throw new IOException(journalFault);
             summary = LiveSummary.From(board.Name, link.Pipeline, counters, requireStatistics: true);
             latencies = link.Pipeline.LatenciesMs;

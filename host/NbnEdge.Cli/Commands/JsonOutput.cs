@@ -9,75 +9,10 @@ namespace NbnEdge.Cli.Commands;
 /// <summary>JSON writing shared by the commands: finite numbers as numbers, NaN and ∞ as null.</summary>
 internal static class JsonOutput
 {
-    public static void Number(this Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
-    }
+    public static void Number(this Utf8JsonWriter w, string name, double value) => NbnEdge.Session.ResultJson.NumberOrNull(w, name, value);
 
-    /// <summary>One fit as a JSON object (the `fit --json` line contract).</summary>
-    public static void WriteFit(Utf8JsonWriter w, GapFitResult r, Spectrum? s, double? distanceNm = null)
-    {
-        var p = r.Parameters;
-        var e = r.Errors;
-        w.WriteStartObject();
-        w.WriteString("source", r.Source);
-        w.WriteString("spectrum", r.Spectrum);
-        // The file columns the conductance came from (Nanonis readers), so a batch says which channel was taken.
-        if (s is not null && s.Metadata.TryGetValue("NbnEdge>Columns", out var channel)) w.WriteString("channel", channel);
-        w.Number("delta_meV", p.DeltaMeV);
-        w.Number("delta_err_meV", e.DeltaMeV);
-        w.Number("t_eff_K", p.TemperatureK);
-        w.Number("t_eff_err_K", e.TemperatureK);
-        w.Number("bias_offset_mV", p.BiasOffsetMV);
-        w.Number("bias_offset_err_mV", e.BiasOffsetMV);
-        w.Number("gamma_meV", p.GammaMeV);
-        w.Number("gamma_err_meV", e.GammaMeV);
-        if (r.TipGapMeV is { } tipGap)
-        {
-            w.Number("tip_gap_meV", tipGap);
-            w.Number("tip_gap_err_meV", r.TipGapErrMeV ?? double.NaN);
-            w.Number("tip_gamma_meV", r.TipGammaMeV ?? double.NaN);
-            w.Number("tip_gamma_err_meV", r.TipGammaErrMeV ?? double.NaN);
-        }
-        w.Number("vm_mV", p.ModulationMV);
-        w.Number("vm_err_mV", e.ModulationMV);
-        w.Number("leakage", p.LeakageFraction);
-        w.Number("leakage_err", e.LeakageFraction);
-        w.Number("scale", p.Scale);
-        w.Number("scale_err", e.Scale);
-        w.Number("slope_per_mV", p.SlopePerMV);
-        w.Number("slope_err_per_mV", e.SlopePerMV);
-        w.Number("chi2_red", r.Chi2Red);
-        w.Number("noise", r.NoiseEstimate);
-        w.Number("noise_lag1_correlation", r.NoiseLag1Correlation);
-        if (double.IsFinite(r.BiasOffsetFwdBwdMV))
-        {
-            w.Number("bias_offset_fwd_bwd_mV", r.BiasOffsetFwdBwdMV);
-            w.Number("bias_offset_fwd_bwd_err_mV", r.BiasOffsetFwdBwdErrMV);
-        }
-        w.WriteBoolean("converged", r.Converged);
-        w.WriteNumber("iterations", r.Iterations);
-        w.WriteString("flag", r.Flag);
-        w.WriteNumber("points", r.Points);
-        w.WriteString("background", r.Background == BackgroundTreatment.Paper ? "paper" : "joint");
-        if (s is not null)
-        {
-            if (s.PixelX is { } px) w.WriteNumber("x", px);
-            if (s.PixelY is { } py) w.WriteNumber("y", py);
-            if (s.XNm is { } xnm) w.Number("x_nm", xnm);
-            if (s.YNm is { } ynm) w.Number("y_nm", ynm);
-            if (s.Incomplete) w.WriteBoolean("incomplete", true);
-            if (distanceNm is { } d) w.Number("distance_nm", d);
-        }
-        if (r.Notes.Count > 0)
-        {
-            w.WriteStartArray("notes");
-            foreach (var n in r.Notes) w.WriteStringValue(n);
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
-    }
+    /// <summary>One fit as a JSON object (the `fit --json` line contract; written by <see cref="NbnEdge.Session.ResultJson.WriteFit"/>, which the results journal and MQTT use too).</summary>
+    public static void WriteFit(Utf8JsonWriter w, GapFitResult r, Spectrum? s, double? distanceNm = null) => NbnEdge.Session.ResultJson.WriteFit(w, r, s, distanceNm);
 
     private static readonly JsonWriterOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -121,11 +56,6 @@ internal static class JsonOutput
     }
 
     /// <summary>One compact JSON value as a string (a `--json` line, a results-journal line).</summary>
-    public static string ToLine(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, LineOptions)) write(w);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string ToLine(Action<Utf8JsonWriter> write) => NbnEdge.Session.ResultJson.ToLine(write);
 
 }

@@ -5,6 +5,7 @@ using NbnEdge.Cli.Live;
 using NbnEdge.Link.Journal;
 using NbnEdge.Link.Transports;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using Spectre.Console;
 
 namespace NbnEdge.Cli.Commands;
@@ -40,8 +41,12 @@ internal static class MonitorCommand
         command.Add(allowHost);
         var filmRef = FilmReferenceOption.Create();
         command.Add(filmRef);
+        var mqtt = MqttOptions.ForStation();
+        mqtt.AddTo(command);
         command.SetAction(p =>
         {
+            var publish = mqtt.Read(p);
+            if (publish is not null && p.GetValue(noJournal)) throw new UsageException("--publish needs the session journal (it is the outbox): drop --no-journal.");
             string? where = p.GetValue(source);
             string? serial = p.GetValue(port);
             if ((where is null) == (serial is null)) throw new UsageException("give either --port DEVICE or a SOURCE (tcp://host:port or a capture file).");
@@ -60,7 +65,7 @@ internal static class MonitorCommand
             long bytes = 0;
             try
             {
-                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film).GetAwaiter().GetResult();
+                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film, publish).GetAwaiter().GetResult();
             }
             catch (LinkOpenException e)
             {
@@ -99,20 +104,26 @@ internal static class MonitorCommand
     internal static int JournalFaultExit(string? fault) => fault is null ? ExitCodes.Ok : throw new IOException(fault);
 
     private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
-        (string? Listen, int Port, string[] AllowHosts)? web, Action<long> bytesReceived, FilmReference? film)
+        (string? Listen, int Port, string[] AllowHosts)? web, Action<long> bytesReceived, FilmReference? film,
+        (NbnEdge.Mqtt.MqttEndpoint Endpoint, NbnEdge.Mqtt.MqttSecurity Security)? publish)
     {
         using var cts = new CancellationTokenSource();
         if (seconds is { } s) cts.CancelAfter(TimeSpan.FromSeconds(s));
         ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += stop;
-        bool interactive = LiveLink.IsTerminal(output) && !json;
+        bool interactive = LiveProgress.IsTerminal(output) && !json;
         string state = "connecting";
         LiveSummary summary;
         IReadOnlyList<double> latencies;
         string? journalFault;
         try
         {
-            await using var link = new LiveLink(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true });
+            await using var link = new LiveSession(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true },
+                new LiveSessionOptions { JournalCurves = publish is not null });
+            // Status lines go to stderr: stdout is the live view, the per-spectrum lines or the JSON.
+            NbnEdge.Mqtt.StationPublisher? publisher = publish is { } broker
+                ? await StationPublishing.StartAsync(link, broker.Endpoint, broker.Security, Console.Error, film?.Label).ConfigureAwait(false)
+                : null;
             NbnEdge.Dashboard.DashboardServer? server = null;
             if (web is { } w)
             {
@@ -122,7 +133,7 @@ internal static class MonitorCommand
                 server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? Console.Error : output, w.AllowHosts).ConfigureAwait(false);
             }
             await using var serverLifetime = server;
-            link.Session.StateChanged += change =>
+            link.Link.StateChanged += change =>
             {
                 state = change.State switch
                 {
@@ -135,7 +146,7 @@ internal static class MonitorCommand
                     Console.Error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
                 // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
                 if (change.State == LinkState.Connected && source is ReconnectingByteSource)
-                    _ = Task.Run(async () => { try { await link.Session.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
+                    _ = Task.Run(async () => { try { await link.Link.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
             };
             link.Pipeline.ResultCompleted += r =>
             {
@@ -146,9 +157,10 @@ internal static class MonitorCommand
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
             bytesReceived(counters.Bytes);
+            if (publisher is not null) await StationPublishing.FinishAsync(publisher, Console.Error, resumable: true).ConfigureAwait(false);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
-            journalFault = link.Session.JournalFault;
+            journalFault = link.Link.JournalFault;
         }
         finally
         {
@@ -181,7 +193,7 @@ internal static class MonitorCommand
     }
 
     /// <summary>The live view: redrawn a few times a second from the pipeline's snapshot, until the link ends.</summary>
-    private static void Show(TextWriter output, LiveLink link, Func<string> state, int? expected, string name, SessionJournal? journal)
+    private static void Show(TextWriter output, LiveSession link, Func<string> state, int? expected, string name, SessionJournal? journal)
     {
         var console = ConsoleFactory.For(output);
         var ci = CultureInfo.InvariantCulture;
@@ -191,7 +203,7 @@ internal static class MonitorCommand
         Table Build()
         {
             LiveSnapshot s = link.Pipeline.Snapshot;
-            var c = link.Session.Counters;
+            var c = link.Link.Counters;
             var t = new Table().Border(TableBorder.Rounded).Title($"nbnedge monitor: {Markup.Escape(name)}");
             t.AddColumn("");
             t.AddColumn(new TableColumn("").RightAligned());

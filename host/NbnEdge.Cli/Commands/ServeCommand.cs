@@ -5,6 +5,7 @@ using NbnEdge.Instruments;
 using NbnEdge.Link;
 using NbnEdge.Link.Transports;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using NbnEdge.Cli.Live;
 
 namespace NbnEdge.Cli.Commands;
@@ -22,16 +23,28 @@ internal static class ServeCommand
         var port = DashboardHosting.PortOption();
         var allowHost = DashboardHosting.AllowHostOption();
         var linger = SecondsOption.Checked(new Option<double?>("--linger") { Description = "Serve for this many seconds, then exit (default: until Ctrl+C)." });
-        var command = new Command("serve", "Serve the web dashboard for a finished session (folder or raw journal .nbnraw) or for spectra files (CSV, .dat, .3ds), fitted now.");
+        var command = new Command("serve", "Serve the web dashboard for a finished session (folder or raw journal .nbnraw) or for spectra files (CSV, .dat, .3ds), fitted now; with --mqtt, the facility view of every station publishing to a broker.");
         input.AddTo(command);
+        // With --mqtt there is nothing to read from disk: the files become optional, and the action says which is missing.
+        input.Files.Arity = ArgumentArity.ZeroOrMore;
+        var mqtt = MqttOptions.ForFacility();
+        mqtt.AddTo(command);
         command.Add(listen);
         command.Add(port);
         command.Add(linger);
         command.Add(allowHost);
         command.SetAction(async (p, ct) =>
         {
-            var state = new DashboardState();
             var args = p.GetValue(input.Files) ?? [];
+            if (mqtt.Read(p) is { } broker)
+            {
+                if (args.Length > 0) throw new UsageException("give either RESULTS to serve or --mqtt URL for the facility view, not both.");
+                await ServeFacilityAsync(broker.Endpoint, broker.Security, p.GetValue(listen), p.GetValue(port), p.GetValue(allowHost), p.GetValue(linger), output).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            if (args.Length == 0) throw new UsageException("give RESULTS (a session folder or journal, or spectra files), or --mqtt URL for the facility view.");
+            var state = new DashboardState();
             string? journal = args.Length == 1 ? FindJournal(args[0]) : null;
             if (journal is not null) await LoadSessionAsync(journal, state).ConfigureAwait(false);
             else LoadFiles(p, input, state);
@@ -40,6 +53,36 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The facility view: a card per station publishing to the broker, each opening the station's
+    /// full live view; read-only and on loopback by default like every dashboard.
+    /// </summary>
+    private static async Task ServeFacilityAsync(NbnEdge.Mqtt.MqttEndpoint endpoint, NbnEdge.Mqtt.MqttSecurity security, string? listen, int port,
+        string[]? allowHosts, double? linger, TextWriter output)
+    {
+        var facility = new FacilityState();
+        await using var subscriber = new NbnEdge.Mqtt.FacilitySubscriber(endpoint, security);
+        await using var feed = new NbnEdge.Facility.FacilityFeed(facility, subscriber);
+        subscriber.StateMessage += line => { lock (output) output.WriteLine($"mqtt: {line}"); };
+        try
+        {
+            await subscriber.StartAsync().ConfigureAwait(false);
+        }
+        catch (NbnEdge.Mqtt.MqttRefusedException e)
+        {
+            throw new IOException($"--mqtt {endpoint}: {e.Message}");
+        }
+        catch (NbnEdge.Mqtt.MqttSettingsException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        await using var server = await DashboardHosting.StartAsync(new DashboardState(), listen, port, output, allowHosts, facility).ConfigureAwait(false);
+        output.WriteLine($"facility: subscribed to {NbnEdge.Mqtt.StationTopics.Root}/+/… on {endpoint.Host}:{endpoint.Port}");
+        output.Flush();
+        await DashboardHosting.WaitAsync(linger, output).ConfigureAwait(false);
     }
 
     /// <summary>A session folder's raw journal, or the argument itself when it is one.</summary>
@@ -54,7 +97,7 @@ internal static class ServeCommand
     {
         state.SetSessionInfo($"session {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(journal)))}");
         HelloInfo? fallback = CaptureAnalysis.DecodeFile(journal).Hellos.FirstOrDefault(h => h.HasScaling);
-        await using var link = new LiveLink(StreamByteSource.OpenCapture(journal), journal: null,
+        await using var link = new LiveSession(StreamByteSource.OpenCapture(journal), journal: null,
             new LivePipelineOptions { SourceName = journal, FallbackHello = fallback });
         var livePublisher = DashboardHosting.Attach(link.Pipeline, state);
         link.Start(CancellationToken.None);

@@ -2,6 +2,7 @@ using NbnEdge.Analysis;
 using NbnEdge.Link;
 using NbnEdge.Link.Transports;
 using NbnEdge.Live;
+using NbnEdge.Session;
 
 namespace NbnEdge.Cli.Live;
 
@@ -21,7 +22,7 @@ internal static class CaptureReplay
         // A capture started while the device was running meets spectra before any HELLO: the
         // first HELLO with a scaling anywhere in it is the same device and settings.
         HelloInfo? fallback = CaptureAnalysis.DecodeFile(path).Hellos.FirstOrDefault(h => h.HasScaling);
-        await using var link = new LiveLink(StreamByteSource.OpenCapture(path), journal: null,
+        await using var link = new LiveSession(StreamByteSource.OpenCapture(path), journal: null,
             new LivePipelineOptions { SourceName = path, FallbackHello = fallback });
         link.Start(CancellationToken.None);
         LinkCounters counters = await link.FinishAsync().ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using Spectre.Console;
 
 namespace NbnEdge.Cli.Live;
@@ -7,7 +8,7 @@ namespace NbnEdge.Cli.Live;
 /// <summary>Waits for a live link to end, with a Spectre progress bar when on a terminal.</summary>
 internal static class LiveProgress
 {
-    public static void Follow(TextWriter output, LiveLink link, int expectedSpectra, string label, bool interactive)
+    public static void Follow(TextWriter output, LiveSession link, int expectedSpectra, string label, bool interactive)
     {
         if (!interactive)
         {
@@ -34,6 +35,9 @@ internal static class LiveProgress
                 task.Value = task.MaxValue;
             });
     }
+
+    /// <summary>Whether <paramref name="output"/> is the process's terminal (live views only there).</summary>
+    public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>One line: spectra, last Δ (fit and device), running mean and spreads.</summary>
     public static string Describe(string label, LiveSnapshot s)

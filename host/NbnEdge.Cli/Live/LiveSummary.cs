@@ -119,50 +119,8 @@ internal sealed record LiveSummary
     private static string Flag(long n) => n == 0 ? "0" : $"[bold red]{n}[/]";
 
     /// <summary>One result as a journal line: ids, latency, the fit (the <c>fit --json</c> object) and both estimates.</summary>
-    public static void WriteResult(Utf8JsonWriter w, LiveResult r)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("index", r.Index);
-        w.WriteNumber("spectrum_id", r.Received.SpectrumId);
-        w.WriteNumber("device_epoch", r.Received.DeviceEpoch);
-        w.WriteString("direction", r.Received.Backward ? "backward" : "forward");
-        w.WriteBoolean("incomplete", r.Incomplete);
-        w.WriteNumber("received_points", r.Received.ReceivedPoints);
-        w.WriteNumber("total_points", r.Received.TotalPoints);
-        w.Number("latency_ms", r.LatencyMs);
-        if (r.Fit is { } fit)
-        {
-            w.WritePropertyName("fit");
-            JsonOutput.WriteFit(w, fit, r.Spectrum);
-        }
-        else
-        {
-            w.WriteNull("fit");
-            w.WriteString("not_fitted", r.NotFittedReason);
-        }
-
-        WriteEstimate(w, "host_estimate", r.HostEstimate);
-        WriteEstimate(w, "device_estimate", r.DeviceEstimate);
-        if (r.RecomputeMatches is { } m) w.WriteBoolean("recompute_match", m);
-        else w.WriteNull("recompute_match");
-        w.WriteEndObject();
-    }
+    public static void WriteResult(Utf8JsonWriter w, LiveResult r) => NbnEdge.Session.ResultJson.WriteResult(w, r);
 
     /// <summary>An ESTIMATE in physical units (meV, K, mV), or null.</summary>
-    public static void WriteEstimate(Utf8JsonWriter w, string name, EstimateInfo? e)
-    {
-        if (e is null)
-        {
-            w.WriteNull(name);
-            return;
-        }
-
-        w.WriteStartObject(name);
-        w.WriteNumber("delta_meV", e.DeltaUeV / 1000.0);
-        w.WriteNumber("t_eff_K", e.TEffMk / 1000.0);
-        w.WriteNumber("bias_offset_mV", e.BiasOffsetUv / 1000.0);
-        w.WriteNumber("quality", e.Quality);
-        w.WriteBoolean("valid", e.Valid);
-        w.WriteEndObject();
-    }
+    public static void WriteEstimate(Utf8JsonWriter w, string name, EstimateInfo? e) => NbnEdge.Session.ResultJson.WriteEstimate(w, name, e);
 }

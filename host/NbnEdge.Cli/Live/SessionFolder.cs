@@ -17,6 +17,10 @@ internal static class SessionFolder
             if (File.Exists(file) && new FileInfo(file).Length == 0) File.Delete(file);
         }
 
+        // --publish names the session beside its journal; with no result there is no session to name.
+        string sessionId = journal.ResultsPath[..^SessionJournal.ResultsExtension.Length] + ".session-id";
+        if (File.Exists(sessionId) && !File.Exists(journal.ResultsPath)) File.Delete(sessionId);
+
         if (folderIsNew && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
     }
 }

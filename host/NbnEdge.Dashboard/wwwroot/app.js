@@ -557,7 +557,8 @@
     conn.textContent = text; conn.className = cls; conn.dataset.value = value;
   }
   function connect() {
-    const es = new EventSource('/api/events');
+    // Relative: the same page serves a station's view under /station/NAME/ in the facility view.
+    const es = new EventSource('api/events');
     es.addEventListener('open', () => { connected = true; showConnection(); });
     es.addEventListener('update', (ev) => {
       const t0 = performance.now();
