@@ -49,7 +49,7 @@ internal static class MapCommand
             if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
             files.AddRange(mapFigures);
             times.Mark("map figures");
-            var summary = StatsCommand.Summarise(results);
+            var summary = StatsCommand.Summarise(results, positions: SpectrumPositions.For(map.Spectra, null));
             times.Mark("statistics");
             if (p.GetValue(input.Plot) is { } plotDir)
             {
