@@ -14,13 +14,16 @@ internal static class StatsCommand
     {
         var input = new FitInput();
         var spacing = SpectrumPositions.SpacingOption();
+        var outFile = ExportOutput.Option();
         var command = new Command("stats", "Fit every spectrum, then the homogeneity of Δ: mean, SD, median, MAD, the histogram's Gaussian (Eq. 4), outliers, the intrinsic spread σ_int with its bootstrap CI, and for spectra with positions the correlation length ξ_Δ.");
         input.AddTo(command);
         command.Add(spacing);
+        command.Add(outFile);
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
             double? spacingNm = SpectrumPositions.Spacing(p, spacing);
+            ExportOutput.Check(p.GetValue(outFile));
             var (spectra, results) = input.ReadAndFit(p, times);
             var positions = SpectrumPositions.For(spectra, spacingNm);
             var summary = Summarise(results, positions: positions)
@@ -30,6 +33,12 @@ internal static class StatsCommand
             if (p.GetValue(input.Json)) JsonOutput.Line(output, w => WriteJson(w, summary));
             else Print(output, summary);
             times.Mark("write");
+            if (p.GetValue(outFile) is { } exportPath)
+            {
+                var extra = spacingNm is { } sp ? new Dictionary<string, string> { ["spacing_nm"] = sp.ToString("R", CultureInfo.InvariantCulture) } : null;
+                ExportOutput.Write(exportPath, ExportOutput.Build("stats", p, input, spectra, results, summary, extra));
+                times.Mark("export");
+            }
             times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
             {
