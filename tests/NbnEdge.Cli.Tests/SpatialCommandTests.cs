@@ -105,3 +105,25 @@ public sealed class SpatialCommandTests
             row.GetProperty("l_sheet_err_pH").GetDouble(), 1e-12);
     }
 }
+
+/// <summary>The figures of issue 13 item 3 through stats --plot.</summary>
+[TestClass]
+public sealed class SpatialFigureCommandTests
+{
+    [TestMethod]
+    public void Stats_Plot_DrawsEveryTrace_TheAverage_AndTheVariogram()
+    {
+        string dir = CliRunner.TempDir();
+        string input = Path.Combine(CliRunner.RepoRoot(), "examples", "line-5nm.csv");
+        var r = CliRunner.Run("stats", input, "--vm", "0.035", "--spacing-nm", "18.4", "--plot", dir, "--plot-format", "svg");
+        Assert.AreEqual(0, r.ExitCode, r.Stderr);
+        foreach (var name in new[] { "waterfall.svg", "averaged-spectrum.svg", "variogram.svg", "histogram.svg" })
+            Assert.IsTrue(File.Exists(Path.Combine(dir, name)), name);
+        string waterfall = File.ReadAllText(Path.Combine(dir, "waterfall.svg"));
+        StringAssert.Contains(waterfall, "24 spectra, normalised and offset");
+        Assert.IsFalse(waterfall.Contains("spectra shown"), "no spectrum is left out");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "averaged-spectrum.svg")), "mean of 24");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "variogram.svg")), "ξ_Δ");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "histogram.svg")), "mean Δ");
+    }
+}

@@ -161,6 +161,8 @@ internal static class DemoCommand
         {
             var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList(), extras.Figures);
             files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics, extras.Figures));
+            files.AddRange(PlotOutput.ForAverage(plotDir, fits.Select(r => r.Spectrum!).ToList(), new NbnEdge.Analysis.Fitting.GapFitOptions(), extras.Figures));
+            files.AddRange(PlotOutput.ForSpatial(plotDir, spatial?.Spatial, extras.Figures));
             info.WriteLine($"figures: {string.Join(", ", files)}");
         }
         // From here on a signal ends the lingering dashboard (the run itself is over).

@@ -37,7 +37,11 @@ internal static class FitCommand
             }
             times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
-                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p)))}");
+            {
+                var files = PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p));
+                files.AddRange(PlotOutput.ForAverage(plotDir, spectra, input.FitOptions(p), input.PlotExtras.Read(p)));
+                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", files)}");
+            }
             return ExitCodes.Ok;
         });
         return command;

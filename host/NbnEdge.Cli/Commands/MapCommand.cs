@@ -64,6 +64,7 @@ internal static class MapCommand
             {
                 files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results, figures));
                 if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, figures));
+                files.AddRange(PlotOutput.ForSpatial(plotDir, summary?.Spatial, figures));
             }
 
             if (p.GetValue(input.Json))

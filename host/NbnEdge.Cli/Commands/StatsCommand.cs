@@ -44,6 +44,8 @@ internal static class StatsCommand
             {
                 var files = PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p));
                 files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, input.PlotExtras.Read(p)));
+                files.AddRange(PlotOutput.ForAverage(plotDir, spectra, input.FitOptions(p), input.PlotExtras.Read(p)));
+                files.AddRange(PlotOutput.ForSpatial(plotDir, summary.Spatial, input.PlotExtras.Read(p)));
                 p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", files)}");
             }
             return ExitCodes.Ok;
