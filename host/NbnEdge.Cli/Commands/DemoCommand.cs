@@ -73,7 +73,7 @@ internal static class DemoCommand
         TextWriter info = json ? Console.Error : output;
         NbnEdge.Dashboard.DashboardState? state = extras.Dashboard ? new NbnEdge.Dashboard.DashboardState() : null;
         NbnEdge.Dashboard.DashboardServer? server = null;
-        state?.SetSessionInfo($"demo: simulated board, {preset.Name} film, {positions} spectra", "spectrum #");
+        state?.SetSessionInfo($"demo: simulated board, {preset.Name} film, {positions} spectra", "distance along the line (nm)");
         try
         {
             return await RunCore(output, info, preset, positions, seed, journalDir, json, extras, state, s => server = s).ConfigureAwait(false);
@@ -103,7 +103,9 @@ internal static class DemoCommand
             await link.Session.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
             if (state is not null)
             {
-                livePublisher = DashboardHosting.Attach(link.Pipeline, state);
+                // The board streams no positions; the simulated line's are known: spectrum n is at position n.
+                var line = board.LockIn.Profile.PositionsNm;
+                livePublisher = DashboardHosting.Attach(link.Pipeline, state, r => line[(int)(r.Received.SpectrumId % (uint)line.Length)]);
                 serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info, extras.AllowHosts).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
