@@ -101,8 +101,9 @@ public sealed class SpatialRecoveryTests
     public void Map_KnownCorrelationLength_RecoveredWithinItsCi_AndIsotropic()
     {
         // 32 × 32 pixels of 1.5 nm, ξ = 4 nm: 48 nm a side, 12 ξ. Maps cover less than lines (34 of
-        // 40 here, 85 %): 3 × 3 tiles of 16 nm are few; the assertion holds the measured level.
-        const int seeds = 30;
+        // 40 here, 85 %): 3 × 3 tiles of 16 nm are few; and ξ̂ is skewed high (median 4.65 nm,
+        // +16 %; 4.6 nm without the white part, 3.4 nm for ξ = 3). The assertions hold the measured levels.
+        const int seeds = 40;
         const double xi = 4;
         int covered = 0, correlated = 0, anisotropic = 0;
         var estimates = new double[seeds];
@@ -122,8 +123,8 @@ public sealed class SpatialRecoveryTests
         });
         Array.Sort(estimates);
         TestContext.WriteLine($"map ξ={xi} nm: median ξ̂ {estimates[seeds / 2]:F2} nm, CI covers {covered}/{seeds}, correlated {correlated}/{seeds}, anisotropic {anisotropic}/{seeds}");
-        Assert.IsTrue(covered >= 24, $"ξ inside its CI in only {covered} of {seeds} maps");
-        Assert.IsTrue(Math.Abs(Math.Log(estimates[seeds / 2] / xi)) < Math.Log(1.25), $"median ξ̂ {estimates[seeds / 2]:F2} nm");
+        Assert.IsTrue(covered >= 32, $"ξ inside its CI in only {covered} of {seeds} maps");
+        Assert.IsTrue(Math.Abs(Math.Log(estimates[seeds / 2] / xi)) < Math.Log(1.3), $"median ξ̂ {estimates[seeds / 2]:F2} nm");
         Assert.AreEqual(seeds, correlated);
         Assert.IsTrue(anisotropic <= 4, $"an isotropic field called anisotropic in {anisotropic} of {seeds} maps");
     }
