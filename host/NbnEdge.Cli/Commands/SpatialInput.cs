@@ -134,8 +134,11 @@ internal static class SpatialOutput
             .Title($"Spatial correlation of Δ ({(s.IsMap ? "map, radially averaged" : "along the line")}, {s.Count} spectra, spacing {Nm(s.SpacingNm)} nm)");
         table.AddColumn("quantity");
         table.AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("[bold]correlation length ξ_Δ[/]", Markup.Escape(
-            $"{Nm(s.CorrelationLengthNm)} nm ({(s.ConfidenceLevel * 100).ToString("F0", ci)} % CI {Nm(s.CorrelationLengthLowerNm)}–{Nm(s.CorrelationLengthUpperNm)}, block bootstrap, blocks of {Nm(s.BlockSizeNm)} nm)"));
+        string interval = $"{(s.ConfidenceLevel * 100).ToString("F0", ci)} % CI {Nm(s.CorrelationLengthLowerNm)}–{Nm(s.CorrelationLengthUpperNm)}, block bootstrap, blocks of {Nm(s.BlockSizeNm)} nm";
+        // Without correlation at the spacing there is no length to quote: the fit's value is noise.
+        table.AddRow("[bold]correlation length ξ_Δ[/]", Markup.Escape(s.SpatiallyCorrelated
+            ? $"{Nm(s.CorrelationLengthNm)} nm ({interval})"
+            : $"not determined (fit {Nm(s.CorrelationLengthNm)} nm, {interval})"));
         table.AddRow("spatially correlated?", Markup.Escape(
             $"{(s.SpatiallyCorrelated ? "yes" : "no: not distinguishable from white noise")} (permutation p = {s.PValue.ToString("G3", ci)}, neighbours ≤ {Nm(s.NeighbourDistanceNm)} nm)"));
         table.AddRow("variance: correlated / below the spacing", Markup.Escape(
