@@ -33,15 +33,16 @@ public sealed class SpatialRecoveryTests
 
     private sealed record Recovery(double TrueXi, int Seeds, double MedianXi, int Covered, int Correlated);
 
-    private Recovery RunLines(double xi, double smoothFraction, int seeds)
+    private Recovery RunLines(double xi, double smoothFraction, int seeds, SpatialOptions? options = null)
     {
+        options ??= Fast;
         var estimates = new double[seeds];
         int covered = 0, correlated = 0, above = 0;
         var widths = new double[seeds];
         Parallel.For(0, seeds, s =>
         {
             var (x, y, d, e) = Line(xi, smoothFraction, 1000 + s);
-            var r = SpatialCorrelation.Analyse(x, y, d, e, Fast with { Seed = 77 + s });
+            var r = SpatialCorrelation.Analyse(x, y, d, e, options with { Seed = 77 + s });
             estimates[s] = r.CorrelationLengthNm;
             if (r.CorrelationLengthLowerNm <= xi && xi <= r.CorrelationLengthUpperNm) Interlocked.Increment(ref covered);
             if (xi > r.CorrelationLengthUpperNm) Interlocked.Increment(ref above);
@@ -75,7 +76,8 @@ public sealed class SpatialRecoveryTests
     public void Line_WhiteNoise_IsCalledCorrelatedAtTheTestsLevel()
     {
         const int seeds = 100;
-        var r = RunLines(0, 0, seeds);
+        // The test's p-value does not depend on the bootstrap (its own random stream): few resamples suffice here.
+        var r = RunLines(0, 0, seeds, Fast with { BootstrapResamples = 100 });
         // At α = 0.05 the expected count is 5 of 100; 12 or more has probability < 0.5 % for a
         // correct test, while a test that confused the fit errors' nugget with structure would exceed it.
         Assert.IsTrue(r.Correlated < 12, $"white noise called spatially correlated in {r.Correlated} of {seeds} seeds");
@@ -92,7 +94,7 @@ public sealed class SpatialRecoveryTests
             var (x, y, d, e) = Line(0, 0, 5000 + s, sigmaMeV: 0.010);
             var rng = new Random(s);
             for (int i = 0; i < d.Length; i++) { e[i] = 0.002 + 0.02 * i / d.Length; d[i] += e[i] * Gaussian(rng); }
-            if (SpatialCorrelation.Analyse(x, y, d, e, Fast with { Seed = s }).SpatiallyCorrelated) called++;
+            if (SpatialCorrelation.Analyse(x, y, d, e, Fast with { Seed = s, BootstrapResamples = 100 }).SpatiallyCorrelated) called++;
         }
         Assert.IsTrue(called < 9, $"called correlated in {called} of 60");
     }
