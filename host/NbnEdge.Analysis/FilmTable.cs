@@ -32,6 +32,18 @@ public static class FilmTable
     /// <summary>Column holding Δ in meV.</summary>
     public const string DeltaColumn = "delta_meV";
 
+    /// <summary>Optional column: standard error of Δ in meV.</summary>
+    public const string DeltaErrColumn = "delta_err_meV";
+
+    /// <summary>Optional column: standard error of R_□ in Ω.</summary>
+    public const string RSheetErrColumn = "r_sheet_err_ohm";
+
+    /// <summary>Optional column: standard error of T_c in K.</summary>
+    public const string TcErrColumn = "tc_err_K";
+
+    /// <summary>The optional error columns; an empty field means "not given".</summary>
+    public static IReadOnlyList<string> ErrorColumns { get; } = [DeltaErrColumn, RSheetErrColumn, TcErrColumn];
+
     /// <summary>The required columns, in the order a new file should use.</summary>
     public static IReadOnlyList<string> RequiredColumns { get; } =
         [NameColumn, ThicknessColumn, TcColumn, RSheetColumn, DeltaColumn];
@@ -47,6 +59,7 @@ public static class FilmTable
         ArgumentNullException.ThrowIfNull(sourceName);
 
         int[]? column = null; // index of each required column in a row, in RequiredColumns order
+        int[] errorColumn = []; // index of each error column, −1 when absent
         int headerFields = 0;
         var rows = new List<FilmRow>();
         long lineNumber = 0;
@@ -61,6 +74,7 @@ public static class FilmTable
             if (column is null)
             {
                 column = MapHeader(fields, sourceName, lineNumber);
+                errorColumn = MapOptional(fields, sourceName, lineNumber);
                 headerFields = fields.Count;
                 continue;
             }
@@ -75,7 +89,13 @@ public static class FilmTable
             double tc = ParsePositive(fields[column[2]], TcColumn, sourceName, lineNumber);
             double rSheet = ParsePositive(fields[column[3]], RSheetColumn, sourceName, lineNumber);
             double delta = ParsePositive(fields[column[4]], DeltaColumn, sourceName, lineNumber);
-            rows.Add(new FilmRow(name, thickness, tc, rSheet, delta));
+            double Error(int k) => errorColumn[k] < 0 ? double.NaN : ParseError(fields[errorColumn[k]], ErrorColumns[k], sourceName, lineNumber);
+            rows.Add(new FilmRow(name, thickness, tc, rSheet, delta)
+            {
+                DeltaErrMeV = Error(0),
+                RSheetErrOhm = Error(1),
+                TcErrK = Error(2),
+            });
         }
 
         if (column is null)
@@ -117,6 +137,31 @@ public static class FilmTable
                 throw new InputDataException(source,
                     $"column '{RequiredColumns[r]}' is missing (the header needs {string.Join(",", RequiredColumns)})", line);
         return map;
+    }
+
+    private static int[] MapOptional(List<string> fields, string source, long line)
+    {
+        var map = new int[ErrorColumns.Count];
+        Array.Fill(map, -1);
+        for (int f = 0; f < fields.Count; f++)
+            for (int r = 0; r < ErrorColumns.Count; r++)
+            {
+                if (!string.Equals(fields[f].Trim(), ErrorColumns[r], StringComparison.OrdinalIgnoreCase)) continue;
+                if (map[r] >= 0) throw new InputDataException(source, $"column '{ErrorColumns[r]}' appears twice in the header", line);
+                map[r] = f;
+            }
+        return map;
+    }
+
+    /// <summary>An error field: empty means not given (NaN); otherwise a finite number ≥ 0.</summary>
+    private static double ParseError(string field, string columnName, string source, long line)
+    {
+        string text = field.Trim();
+        if (text.Length == 0) return double.NaN;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            throw new InputDataException(source, $"'{text}' is not a number in column {columnName}", line);
+        if (value < 0) throw new InputDataException(source, $"{columnName} must be ≥ 0 (got {text})", line);
+        return value;
     }
 
     private static double ParsePositive(string field, string columnName, string source, long line)

@@ -33,6 +33,22 @@ public static class DashboardFeed
             for (int i = 0; i < g.Length; i++) g[i] = spectrum.Conductance[i] / (line.Intercept + line.SlopePerMV * spectrum.BiasMV[i]);
             unit = "normalised";
         }
+        else if (fit is { Converged: true } f && f.Parameters.Scale is > 0 and < double.PositiveInfinity
+            && double.IsFinite(f.Parameters.SlopePerMV) && double.IsFinite(f.Parameters.BiasOffsetMV))
+        {
+            // Normalised by the fit's own background n₀(1 + b(V − V₀)), as the paper shows
+            // spectra: the gap's depth and the coherence peaks read directly, whatever the
+            // lock-in's gain (issue 13). Without a fit the channel's units stay.
+            var p = f.Parameters;
+            g = new double[spectrum.Conductance.Length];
+            for (int i = 0; i < g.Length; i++)
+            {
+                double background = p.Scale * (1 + p.SlopePerMV * (spectrum.BiasMV[i] - p.BiasOffsetMV));
+                g[i] = spectrum.Conductance[i] / background;
+                if (model is not null) model[i] /= background;
+            }
+            unit = "normalised";
+        }
         else
         {
             // In SI base units, so the page can say nS or mV instead of a count.

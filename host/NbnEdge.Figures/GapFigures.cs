@@ -181,9 +181,12 @@ public static class GapFigures
     /// <param name="intrinsicCiMeV">Confidence interval of σ_int in meV, or null.</param>
     /// <param name="title">Optional title.</param>
     /// <param name="options">Size and type sizes.</param>
+    /// <param name="meanMeV">The mean Δ̄ in meV (NaN: not shown): a vertical line and, with <paramref name="sdMeV"/>, a legend entry (Fig. 4b's annotation).</param>
+    /// <param name="sdMeV">The standard deviation σ in meV.</param>
     public static FigureFiles Histogram(string directory, string baseName, double[] edgesMeV, int[] counts,
         double gaussAmplitude, double gaussCentreMeV, double gaussSigmaMeV, double intrinsicSigmaMeV = double.NaN,
-        (double LowerMeV, double UpperMeV)? intrinsicCiMeV = null, string? title = null, FigureOptions? options = null)
+        (double LowerMeV, double UpperMeV)? intrinsicCiMeV = null, string? title = null, FigureOptions? options = null,
+        double meanMeV = double.NaN, double sdMeV = double.NaN)
     {
         var o = options ?? FigureOptions.Default;
         if (edgesMeV.Length != counts.Length + 1)
@@ -219,6 +222,13 @@ public static class GapFigures
             var g = plot.Add.ScatterLine(gx, gy, FigureStyle.Vermilion);
             g.LineWidth = o.LineWidthPx;
             g.LegendText = string.Format(Inv, "Gaussian (Eq. 4): Δ₀ = {0:F4} meV, σ = {1:F1} µeV", gaussCentreMeV, gaussSigmaMeV * 1000);
+        }
+        if (double.IsFinite(meanMeV))
+        {
+            var mean = plot.Add.VerticalLine(meanMeV, 2f, FigureStyle.Black, LinePattern.Solid);
+            mean.LegendText = double.IsFinite(sdMeV)
+                ? string.Format(Inv, "mean Δ = {0:F4} meV, σ = {1:F1} µeV", meanMeV, sdMeV * 1000)
+                : string.Format(Inv, "mean Δ = {0:F4} meV", meanMeV);
         }
         if (double.IsFinite(intrinsicSigmaMeV))
         {

@@ -1,9 +1,12 @@
 namespace NbnEdge.Simulator;
 
 /// <summary>
-/// Δ along the line of spectra: the mean, a smooth random profile (Gaussian-filtered noise with a
-/// correlation length, as a film's grain-scale inhomogeneity would give) and white noise, scaled
-/// so that the sample spread over the line is exactly the chosen σ.
+/// Δ along the line of spectra: the mean, a smooth random profile with a chosen correlation
+/// length ξ (exponential correlation e^(−h/ξ), as a film's inhomogeneity on scales above the grains
+/// would give) and white noise, scaled so that the sample spread over the line is exactly the
+/// chosen σ. The smooth part is the exact stationary Ornstein–Uhlenbeck process sampled at the
+/// positions (an AR(1) with φ = e^(−step/ξ)), so its correlation length is ξ, with no filter
+/// edges: the spatial statistics (issue 13) are checked against this ξ.
 /// </summary>
 public sealed class GapProfile
 {
@@ -13,13 +16,16 @@ public sealed class GapProfile
     /// <summary>Δ at each position, in meV.</summary>
     public double[] DeltaMeV { get; }
 
+    /// <summary>The correlation length of the smooth part, in nm (0: the profile is white noise).</summary>
+    public double CorrelationLengthNm { get; }
+
     /// <summary>Builds the profile.</summary>
     /// <param name="meanMeV">mean Δ in meV</param>
     /// <param name="sigmaMeV">sample standard deviation of Δ over the line, in meV</param>
     /// <param name="positions">number of positions</param>
     /// <param name="lineLengthNm">line length in nm</param>
-    /// <param name="smoothVarianceFraction">share of σ² in the smooth part (the rest is white)</param>
-    /// <param name="correlationLengthNm">Gaussian filter width of the smooth part, in nm</param>
+    /// <param name="smoothVarianceFraction">share of σ² in the smooth part (the rest is white); 0 gives white noise</param>
+    /// <param name="correlationLengthNm">correlation length ξ of the smooth part (1/e of its correlation), in nm; 0 gives white noise</param>
     /// <param name="seed">random seed</param>
     public GapProfile(double meanMeV, double sigmaMeV, int positions, double lineLengthNm, double smoothVarianceFraction, double correlationLengthNm, int seed)
     {
@@ -27,26 +33,18 @@ public sealed class GapProfile
         PositionsNm = new double[positions];
         double step = positions > 1 ? lineLengthNm / (positions - 1) : 0;
         for (int i = 0; i < positions; i++) PositionsNm[i] = i * step;
+        CorrelationLengthNm = correlationLengthNm > 0 && smoothVarianceFraction > 0 ? correlationLengthNm : 0;
 
         double[] white = Normalise(Gaussians(rng, positions));
         double[] raw = Gaussians(rng, positions);
-        double width = step > 0 ? correlationLengthNm / step : 1;
         double[] smooth = new double[positions];
+        double phi = CorrelationLengthNm > 0 ? Math.Exp(-step / CorrelationLengthNm) : 0;
+        double innovation = Math.Sqrt(1 - phi * phi);
         for (int i = 0; i < positions; i++)
-        {
-            double sum = 0, weights = 0;
-            for (int j = 0; j < positions; j++)
-            {
-                double k = Math.Exp(-0.5 * (i - j) * (i - j) / (width * width));
-                sum += k * raw[j];
-                weights += k;
-            }
-
-            smooth[i] = sum / weights;
-        }
+            smooth[i] = i == 0 ? raw[0] : phi * smooth[i - 1] + innovation * raw[i];
 
         smooth = Normalise(smooth);
-        double a = Math.Sqrt(Math.Clamp(smoothVarianceFraction, 0, 1));
+        double a = Math.Sqrt(Math.Clamp(CorrelationLengthNm > 0 ? smoothVarianceFraction : 0, 0, 1));
         double b = Math.Sqrt(1 - a * a);
         double[] combined = Normalise(smooth.Select((s, i) => a * s + b * white[i]).ToArray());
         DeltaMeV = combined.Select(z => meanMeV + sigmaMeV * z).ToArray();

@@ -27,8 +27,11 @@ public sealed record SimulationSettings
     /// <summary>Share of σ² in the smooth part of the Δ profile (the rest is white noise).</summary>
     public double SmoothVarianceFraction { get; init; } = 0.5;
 
-    /// <summary>Correlation length of the smooth Δ profile, in nm.</summary>
-    public double CorrelationLengthNm { get; init; } = 30;
+    /// <summary>
+    /// Correlation length ξ of the smooth Δ profile (its correlation falls as e^(−h/ξ)), in nm;
+    /// 0 makes the whole profile white noise.
+    /// </summary>
+    public double CorrelationLengthNm { get; init; } = 20;
 
     /// <summary>White noise on each averaged point, as a fraction of the normal-state conductance.</summary>
     public double NoiseFraction { get; init; } = 0.01;

@@ -127,8 +127,12 @@ public sealed partial class CliDashboardEndToEndTests
                 double.Parse((await Browser.FieldAsync(page, "latest.device_delta_meV"))!, CultureInfo.InvariantCulture));
             Assert.IsGreaterThan(60, await Browser.ColouredPixelsAsync(page, "delta", 0xE6, 0x9F, 0x00), "no device triangles");
             Assert.AreEqual("finished", await Browser.FieldAsync(page, "connection"));
-            // The demo's lock-in output is in volts (µV per ADC count on the wire), not raw counts.
-            StringAssert.Matches(await page.EvaluateAsync<string>("() => window.__nbnedge.axes.spectrum.ylabel"), new Regex(@"^dI/dV \((m|µ|)V\)$"));
+            // Issue 13: a fitted spectrum is shown normalised by its fit's background (not in lock-in volts
+            // or ADC counts), and the demo's Δ plot runs along the line in nm.
+            Assert.AreEqual("dI/dV (normalised)", await page.EvaluateAsync<string>("() => window.__nbnedge.axes.spectrum.ylabel"));
+            Assert.AreEqual("distance along the line (nm)", await page.EvaluateAsync<string>("() => window.__nbnedge.axes.delta.xlabel"));
+            var x = await page.EvaluateAsync<double[]>("() => window.__nbnedge.axes.delta.x");
+            Assert.IsTrue(x[1] > 300, $"the Δ plot's x axis ends at {x[1]}: the demo's 424 nm line, not spectrum numbers");
             Assert.IsGreaterThan(500, await Browser.InkedPixelsAsync(page, "waterfall"));
             Assert.IsGreaterThan(500, await Browser.InkedPixelsAsync(page, "histogram"));
         }

@@ -47,7 +47,7 @@ public sealed class GapFiguresTests
             Directory.Delete(_dir, recursive: true);
     }
 
-    private static void AssertFigure(FigureFiles f, int width, int height, params string[] labels)
+    internal static void AssertFigure(FigureFiles f, int width, int height, params string[] labels)
     {
         Assert.IsTrue(File.Exists(f.PngPath), f.PngPath);
         Assert.IsTrue(File.Exists(f.SvgPath), f.SvgPath);
@@ -113,6 +113,24 @@ public sealed class GapFiguresTests
             stats.Gaussian.Amplitude, stats.Gaussian.CentreMeV, stats.Gaussian.SigmaMeV,
             stats.IntrinsicSigmaMeV, (stats.IntrinsicSigmaLowerMeV, stats.IntrinsicSigmaUpperMeV));
         AssertFigure(f, 1200, 800, "Δ (meV)", "spectra per bin", "Gaussian (Eq. 4)", "σᵢₙₜ");
+    }
+
+    [TestMethod]
+    public void HistogramAnnotatesMeanAndSd()
+    {
+        var names = _fits.Select(r => r.Spectrum).ToList();
+        var stats = HomogeneityStatistics.Compute(names, _fits.Select(r => r.DeltaMeV).ToArray(), _fits.Select(r => r.DeltaErrMeV).ToArray());
+        var f = GapFigures.Histogram(_dir, "histogram-mean", stats.Histogram.EdgesMeV.ToArray(), stats.Histogram.Counts.ToArray(),
+            stats.Gaussian.Amplitude, stats.Gaussian.CentreMeV, stats.Gaussian.SigmaMeV, meanMeV: stats.MeanMeV, sdMeV: stats.StandardDeviationMeV);
+        AssertFigure(f, 1200, 800, string.Format(System.Globalization.CultureInfo.InvariantCulture, "mean Δ = {0:F4} meV, σ = {1:F1} µeV", stats.MeanMeV, stats.StandardDeviationMeV * 1000));
+    }
+
+    [TestMethod]
+    public void VariogramShowsCorrelationLengthAndTest()
+    {
+        var points = Enumerable.Range(1, 40).Select(k => new VariogramPoint(2.0 * k, 1.6e-3 * (1 - Math.Exp(-2.0 * k / 20)), 1.7e-3 * (1 - Math.Exp(-2.0 * k / 20)), 1e-5)).ToList();
+        var f = SpatialFigures.Variogram(_dir, "variogram", points, new VariogramModelCurve(0, 1.6e-3, 20, 14.2, 31.5, 0.001), 60);
+        AssertFigure(f, 1200, 800, "lag h (nm)", "semivariance γ(h) (µeV²)", "ξ_Δ = 20.0 nm (CI 14.2–31.5)", "p = 0.001");
     }
 
     [TestMethod]

@@ -83,7 +83,10 @@ internal static class DashboardHosting
     /// at most 5 times a second, computed off the pipeline's thread. Stop the returned publisher
     /// before publishing the final statistics, so that no live update lands after them.
     /// </summary>
-    public static LiveStatisticsPublisher Attach(LivePipeline pipeline, DashboardState state)
+    /// <param name="pipeline">The live pipeline.</param>
+    /// <param name="state">The page's state.</param>
+    /// <param name="positionNm">Where a result's spectrum was taken, in nm, when the source knows it (the demo's line); null: the spectrum's index.</param>
+    public static LiveStatisticsPublisher Attach(LivePipeline pipeline, DashboardState state, Func<LiveResult, double>? positionNm = null)
     {
         var publisher = new LiveStatisticsPublisher(state);
         // The board's ESTIMATE follows its SPECTRUM on the wire, so SpectrumFitted never carries it:
@@ -93,7 +96,7 @@ internal static class DashboardHosting
         pipeline.SpectrumFitted += r =>
         {
             if (r.Spectrum is { } s)
-                pageSeq[r.Index] = state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, r.Index);
+                pageSeq[r.Index] = state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, positionNm?.Invoke(r) ?? r.Index);
             publisher.Offer(() => pipeline.Results.Where(x => x.Fit is not null).Select(x => x.Fit!).ToList(), r.Counters);
         };
         pipeline.ResultCompleted += r =>

@@ -23,6 +23,7 @@ internal static class DemoCommand
         var film = LiveOptions.Film();
         var spectra = new Option<int?>("--spectra") { Description = "Spectra along the line (positions, forward sweeps). Default: the preset's line (200; 50 for 25nm)." };
         var seed = new Option<int>("--seed") { Description = "Random seed of the Δ profile and the noise.", DefaultValueFactory = _ => 1 };
+        var xi = new Option<double?>("--xi-nm") { Description = "Correlation length ξ_Δ of the simulated Δ profile in nm (default 20; 0: white noise, no spatial correlation).", HelpName = "NM" };
         var journalDir = LiveOptions.Journal("Folder for the session journal (raw bytes + results). Default: a new folder under the system temp dir.");
         var json = new Option<bool>("--json") { Description = "One JSON object at the end instead of the tables." };
         var dashboard = DashboardHosting.DashboardOption();
@@ -33,7 +34,7 @@ internal static class DemoCommand
         var plot = new Option<string?>("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
         var command = new Command("demo", "Simulated board with a reference film: spectra streamed, decoded, fitted live; homogeneity and the film's Table I row.")
         {
-            film, spectra, seed, journalDir, json, dashboard, listen, port, linger, plot, allowHost,
+            film, spectra, seed, xi, journalDir, json, dashboard, listen, port, linger, plot, allowHost,
         };
         var plotExtras = new PlotOptions();
         foreach (var o in plotExtras.All) command.Add(o);
@@ -49,8 +50,11 @@ internal static class DemoCommand
             if (n < HomogeneityStatistics.MinimumCount || n > 100_000)
                 throw new UsageException($"--spectra must be between {HomogeneityStatistics.MinimumCount} and 100000.");
             FilmReference? userFilm = p.GetValue(filmRef) is { } refText ? FilmReferenceOption.Parse(refText) : null;
+            double? xiNm = p.GetValue(xi);
+            if (xiNm is { } x && !(x >= 0 && x <= 1e6))
+                throw new UsageException("--xi-nm: give a correlation length in nm, 0 to 1000000 (0: white noise).");
             var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot))
-                { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p), Film = userFilm, Publish = publish };
+                { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p), Film = userFilm, Publish = publish, CorrelationLengthNm = xiNm };
             return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
@@ -65,6 +69,8 @@ internal static class DemoCommand
         public FilmReference? Film { get; init; }
         /// <summary>The broker to publish to (--publish), or null.</summary>
         public (NbnEdge.Mqtt.MqttEndpoint Endpoint, NbnEdge.Mqtt.MqttSecurity Security)? Publish { get; init; }
+        /// <summary>ξ_Δ of the simulated profile (--xi-nm); null takes the simulator's default.</summary>
+        public double? CorrelationLengthNm { get; init; }
     }
 
     private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
@@ -73,7 +79,7 @@ internal static class DemoCommand
         TextWriter info = json ? Console.Error : output;
         NbnEdge.Dashboard.DashboardState? state = extras.Dashboard ? new NbnEdge.Dashboard.DashboardState() : null;
         NbnEdge.Dashboard.DashboardServer? server = null;
-        state?.SetSessionInfo($"demo: simulated board, {preset.Name} film, {positions} spectra", "spectrum #");
+        state?.SetSessionInfo($"demo: simulated board, {preset.Name} film, {positions} spectra", "distance along the line (nm)");
         try
         {
             return await RunCore(output, info, preset, positions, seed, journalDir, json, extras, state, s => server = s).ConfigureAwait(false);
@@ -88,6 +94,7 @@ internal static class DemoCommand
         DemoExtras extras, NbnEdge.Dashboard.DashboardState? state, Action<NbnEdge.Dashboard.DashboardServer> serverStarted)
     {
         var settings = new SimulationSettings { Film = preset, Positions = positions, Seed = seed };
+        if (extras.CorrelationLengthNm is { } xiNm) settings = settings with { CorrelationLengthNm = xiNm };
         var board = new SimulatedBoard(settings, SimulationPacing.Unpaced);
         string directory = journalDir ?? LiveOptions.NewTempSessionFolder("demo");
         var journal = SessionJournal.CreateTimestamped(directory);
@@ -106,7 +113,9 @@ internal static class DemoCommand
             await link.Link.SendConfigAsync(SimulateCommand.DemoConfig).ConfigureAwait(false);
             if (state is not null)
             {
-                livePublisher = DashboardHosting.Attach(link.Pipeline, state);
+                // The board streams no positions; the simulated line's are known: spectrum n is at position n.
+                var line = board.LockIn.Profile.PositionsNm;
+                livePublisher = DashboardHosting.Attach(link.Pipeline, state, r => line[(int)(r.Received.SpectrumId % (uint)line.Length)]);
                 serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info, extras.AllowHosts).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
@@ -122,9 +131,11 @@ internal static class DemoCommand
         wall.Stop();
         var truth = new DemoTruth(board, summary.Results);
         var reference = extras.Film ?? FilmReference.For(preset.Name);
+        var spatial = SpatialAlongTheLine(board, summary.Results);
         double meanDelta = summary.Statistics!.Statistics.MeanMeV;
-        double lSheet = FilmFigures.SheetKineticInductancePH(reference.RSheetOhm, meanDelta);
-        double ratio = FilmFigures.GapRatio(meanDelta, reference.TcK);
+        // The mean's error counts the correlation along the line: neighbours sharing Δ do not average out.
+        double meanDeltaErr = spatial?.MeanErrorMeV ?? summary.Statistics.MeanErrorMeV;
+        var figures = UserFilmRow.Figures(reference, meanDelta, meanDeltaErr);
         (double median, double max) = Latency(latencies);
 
         var fits = summary.Results.Where(r => r.Fit is not null && r.Spectrum is not null).ToList();
@@ -138,11 +149,13 @@ internal static class DemoCommand
                 w.Number("true_mean_delta_meV", truth.MeanMeV);
                 w.Number("true_sigma_meV", truth.SigmaMeV);
                 w.Number("fit_vs_truth_rms_meV", truth.FitErrorRmsMeV);
+                w.Number("true_correlation_length_nm", board.LockIn.Profile.CorrelationLengthNm);
+                SpatialOutput.WriteFields(w, spatial?.Spatial, spatial?.SpatialNote);
                 w.Number("latency_median_ms", median);
                 w.Number("latency_max_ms", max);
                 w.Number("wall_time_s", wall.Elapsed.TotalSeconds);
                 w.WriteStartObject("table_row");
-                UserFilmRow.WriteFields(w, reference, meanDelta);
+                UserFilmRow.WriteFields(w, reference, meanDelta, meanDeltaErr);
                 w.Number("paper_delta_meV", reference.DeltaMeV);
                 w.Number("paper_l_sheet_pH", reference.LSheetPH);
                 w.Number("paper_delta_over_kTc", reference.DeltaOverKTc);
@@ -161,6 +174,8 @@ internal static class DemoCommand
         {
             var files = PlotOutput.ForFits(plotDir, fits.Select(r => r.Spectrum!).ToList(), fits.Select(r => r.Fit!).ToList(), extras.Figures);
             files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics.Statistics, extras.Figures));
+            files.AddRange(PlotOutput.ForAverage(plotDir, fits.Select(r => r.Spectrum!).ToList(), new NbnEdge.Analysis.Fitting.GapFitOptions(), extras.Figures));
+            files.AddRange(PlotOutput.ForSpatial(plotDir, spatial?.Spatial, extras.Figures));
             info.WriteLine($"figures: {string.Join(", ", files)}");
         }
         // From here on a signal ends the lingering dashboard (the run itself is over).
@@ -175,6 +190,7 @@ internal static class DemoCommand
 
         var ci = CultureInfo.InvariantCulture;
         summary.Print(output, $"Demo: simulated board, {preset.Name} film, {positions} spectra along {preset.LineLengthNm.ToString("G4", ci)} nm");
+        SpatialOutput.Print(output, spatial?.Spatial, spatial?.SpatialNote);
         var console = ConsoleFactory.For(output);
         var check = new Table().Border(TableBorder.Rounded).Title("Against the simulator's truth");
         check.AddColumn("quantity");
@@ -184,6 +200,10 @@ internal static class DemoCommand
         check.AddRow("measured intrinsic σ_int (95 % CI)", Markup.Escape(
             $"{(summary.Statistics.Statistics.IntrinsicSigmaMeV * 1000).ToString("F1", ci)} µeV ({(summary.Statistics.Statistics.IntrinsicSigmaLowerMeV * 1000).ToString("F1", ci)}–{(summary.Statistics.Statistics.IntrinsicSigmaUpperMeV * 1000).ToString("F1", ci)})"));
         check.AddRow("fit − truth, rms", $"{(truth.FitErrorRmsMeV * 1000).ToString("F2", ci)} µeV");
+        double trueXi = board.LockIn.Profile.CorrelationLengthNm;
+        check.AddRow("true ξ_Δ / measured ξ_Δ (95 % CI)", Markup.Escape(spatial?.Spatial is { } sp
+            ? $"{(trueXi > 0 ? trueXi.ToString("G4", ci) + " nm" : "white noise")} / {sp.CorrelationLengthNm.ToString("F1", ci)} nm ({sp.CorrelationLengthLowerNm.ToString("F1", ci)}–{sp.CorrelationLengthUpperNm.ToString("F1", ci)}), correlated: {(sp.SpatiallyCorrelated ? "yes" : "no")} (p = {sp.PValue.ToString("G3", ci)})"
+            : "–"));
         check.AddRow("latency, last chunk → fit: median / max", $"{median.ToString("F2", ci)} / {max.ToString("F2", ci)} ms (target ≤ 50)");
         check.AddRow("wall time", $"{wall.Elapsed.TotalSeconds.ToString("F1", ci)} s");
         console.Write(check);
@@ -192,12 +212,25 @@ internal static class DemoCommand
         foreach (var h in new[] { "film", "d (nm)", "T_c (K)", "R_□ (Ω)", "Δ (meV)", "L_□ (pH)", "Δ/k_BT_c" })
             table.AddColumn(new TableColumn(h).RightAligned());
         table.AddRow(Markup.Escape(reference.Label), reference.ThicknessNm.ToString("G4", ci), reference.TcK.ToString("G4", ci), reference.RSheetOhm.ToString("G6", ci),
-            meanDelta.ToString("F3", ci), lSheet.ToString("G4", ci), ratio.ToString("F2", ci));
+            TableCommand.WithError(meanDelta, meanDeltaErr, "F3"), TableCommand.WithError(figures.LSheetPH, figures.LSheetErrPH, "G4"),
+            TableCommand.WithError(figures.DeltaOverKTc, figures.DeltaOverKTcErr, "F2"));
         if (double.IsFinite(reference.DeltaMeV)) table.AddRow("[dim]paper[/]", "", "", "", reference.DeltaMeV.ToString("F2", ci), reference.LSheetPH.ToString("G4", ci), reference.DeltaOverKTc.ToString("F2", ci));
         console.Write(table);
         output.WriteLine($"Journal: {journal.RawPath} (raw bytes), {journal.ResultsPath} (results); 'nbnedge replay {Path.GetDirectoryName(journal.RawPath)}' rebuilds them.");
         if (state is not null) await DashboardHosting.WaitAsync(extras.LingerSeconds, info, stop).ConfigureAwait(false);
         return MonitorCommand.JournalFaultExit(journalFault);
+    }
+
+    /// <summary>
+    /// The statistics again with each fit placed at its spectrum's position on the simulated line
+    /// (the board streams no positions; the simulator's truth knows them), for ξ_Δ.
+    /// </summary>
+    private static StatsCommand.Summary? SpatialAlongTheLine(SimulatedBoard board, IReadOnlyList<LiveResult> results)
+    {
+        var position = board.Truth.Where(t => t.Boot == 1).ToDictionary(t => t.SpectrumId, t => t.Position.XNm);
+        var placed = results.Where(r => !r.Incomplete && r.Fit is not null && r.Received.DeviceEpoch == 0 && position.ContainsKey(r.Received.SpectrumId)).ToList();
+        var x = placed.Select(r => position[r.Received.SpectrumId]).ToArray();
+        return StatsCommand.Summarise(placed.Select(r => r.Fit!).ToList(), positions: new SpectrumPositions(x, new double[x.Length], "line"));
     }
 
     internal static (double MedianMs, double MaxMs) Latency(IReadOnlyList<double> latencies)

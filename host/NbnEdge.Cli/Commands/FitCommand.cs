@@ -11,11 +11,14 @@ internal static class FitCommand
     public static Command Create(TextWriter output)
     {
         var input = new FitInput();
+        var outFile = ExportOutput.Option();
         var command = new Command("fit", "Fit every spectrum with the thermal-BCS model: Δ, T_eff, their errors, χ²_red and a verdict.");
         input.AddTo(command);
+        command.Add(outFile);
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
+            ExportOutput.Check(p.GetValue(outFile));
             var (spectra, results) = input.ReadAndFit(p, times);
             if (p.GetValue(input.Json))
             {
@@ -27,9 +30,18 @@ internal static class FitCommand
                 BulkOutput.Write(output, FormatTable(results));
             }
             times.Mark("write");
+            if (p.GetValue(outFile) is { } exportPath)
+            {
+                ExportOutput.Write(exportPath, ExportOutput.Build("fit", p, input, spectra, results, null));
+                times.Mark("export");
+            }
             times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
-                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p)))}");
+            {
+                var files = PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p));
+                files.AddRange(PlotOutput.ForAverage(plotDir, spectra, input.FitOptions(p), input.PlotExtras.Read(p)));
+                p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", files)}");
+            }
             return ExitCodes.Ok;
         });
         return command;

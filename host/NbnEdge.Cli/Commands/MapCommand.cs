@@ -15,7 +15,7 @@ internal static class MapCommand
     {
         var input = new FitInput();
         var grid = new Argument<string>("GRID.3ds") { Description = "A Nanonis .3ds grid." };
-        var outDir = new Option<string?>("--out") { Description = "Folder for the gap map files (default: next to the grid)." };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the gap map files (default: next to the grid); or a FILE.csv / FILE.h5 to also write the results there (NeXus-style HDF5: spectra, fits with errors, pixel positions, settings, statistics), the gap map files going beside it.", HelpName = "DIR|FILE" };
         var command = new Command("map", "Fit every pixel of a grid (in parallel) and write the gap map as CSV and PNG, with the statistics over the map.") { grid, outDir };
         foreach (var o in input.ModelOptions.Concat([input.Channel, input.Sweeps, input.LockInRms, input.Json, input.Plot]))
             command.Add(o);
@@ -33,7 +33,10 @@ internal static class MapCommand
 
             var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
             times.Mark("fit");
-            string folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+            string? outValue = p.GetValue(outDir);
+            string? exportPath = outValue is not null && ExportOutput.IsExportFile(outValue) && !Directory.Exists(outValue) ? outValue : null;
+            string folder = exportPath is not null ? Path.GetDirectoryName(Path.GetFullPath(exportPath))!
+                : outValue ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
             try { Directory.CreateDirectory(folder); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -49,12 +52,19 @@ internal static class MapCommand
             if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
             files.AddRange(mapFigures);
             times.Mark("map figures");
-            var summary = StatsCommand.Summarise(results);
+            var summary = StatsCommand.Summarise(results, positions: SpectrumPositions.For(map.Spectra, null));
             times.Mark("statistics");
+            if (exportPath is not null)
+            {
+                ExportOutput.Write(exportPath, ExportOutput.Build("map", p, input, map.Spectra, results, summary,
+                    new Dictionary<string, string> { ["grid"] = path, ["width"] = map.Width.ToString(CultureInfo.InvariantCulture), ["height"] = map.Height.ToString(CultureInfo.InvariantCulture) }));
+                files.Add(exportPath);
+            }
             if (p.GetValue(input.Plot) is { } plotDir)
             {
                 files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results, figures));
                 if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, figures));
+                files.AddRange(PlotOutput.ForSpatial(plotDir, summary?.Spatial, figures));
             }
 
             if (p.GetValue(input.Json))

@@ -174,7 +174,7 @@ internal static class MonitorCommand
             {
                 w.WriteStartObject();
                 summary.WriteFields(w);
-                if (film is not null && summary.Statistics is { } st) UserFilmRow.Write(w, film, st.Statistics.MeanMeV);
+                if (film is not null && summary.Statistics is { } st) UserFilmRow.Write(w, film, st.Statistics.MeanMeV, st.MeanErrorMeV);
                 w.Number("latency_median_ms", median);
                 w.Number("latency_max_ms", max);
                 if (journal is not null) { w.WriteString("journal_raw", journal.RawPath); w.WriteString("journal_results", journal.ResultsPath); }
@@ -184,7 +184,7 @@ internal static class MonitorCommand
         }
 
         summary.Print(output, $"Monitor: {source.Name}");
-        if (film is not null) UserFilmRow.Print(output, film, summary.Statistics?.Statistics.MeanMeV ?? double.NaN);
+        if (film is not null) UserFilmRow.Print(output, film, summary.Statistics?.Statistics.MeanMeV ?? double.NaN, summary.Statistics?.MeanErrorMeV ?? double.NaN);
         output.WriteLine(latencies.Count == 0
             ? "Latency, last chunk → fit: no spectra."
             : string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));

@@ -177,8 +177,10 @@ internal static class PlotOutput
                 : "fit (thermal BCS)";
             files.AddRange(Paths(GapFigures.SpectrumFit(directory, baseName, s.BiasMV, data, model, title, label, options, modelLabel)));
         }
+        // Every spectrum (the paper's Fig. 4a shows all 200); only a big grid is thinned.
         files.AddRange(Paths(GapFigures.Waterfall(directory, "waterfall",
-            spectra.Select(s => new WaterfallTrace(s.BiasMV, Normalised(s))).ToList(), title: $"{spectra.Count} spectra", options: options)));
+            spectra.Select(s => new WaterfallTrace(s.BiasMV, Normalised(s))).ToList(),
+            maxTraces: Math.Clamp(spectra.Count, 1, MaxWaterfallTraces), title: $"{spectra.Count} spectra, normalised and offset", options: options)));
         // A grid's pixels are not a line: its picture is the gap map, not Δ against a spectrum number.
         bool grid = spectra.Any(s => s.PixelX is not null && s.PixelY is not null);
         if (results.Count >= 2 && !grid)
@@ -192,11 +194,102 @@ internal static class PlotOutput
         return files;
     }
 
-    /// <summary>The histogram of Δ with the Gaussian of Eq. 4 and σ_int.</summary>
+    /// <summary>Most spectra a waterfall draws (a 100 × 100 grid is thinned to this).</summary>
+    internal const int MaxWaterfallTraces = 2000;
+
+    /// <summary>The histogram of Δ with Δ̄ and σ, the Gaussian of Eq. 4 and σ_int.</summary>
     public static List<string> ForStatistics(string directory, HomogeneityResult h, FigureRequest? request = null) => Writing(directory, () =>
         Paths(GapFigures.Histogram(directory, "histogram", h.Histogram.EdgesMeV.ToArray(), h.Histogram.Counts.ToArray(),
             h.Gaussian.Amplitude, h.Gaussian.CentreMeV, h.Gaussian.SigmaMeV, h.IntrinsicSigmaMeV,
-            (h.IntrinsicSigmaLowerMeV, h.IntrinsicSigmaUpperMeV), $"Δ over {h.Count} spectra", (request ?? FigureRequest.Default).Options)).ToList());
+            (h.IntrinsicSigmaLowerMeV, h.IntrinsicSigmaUpperMeV), $"Δ over {h.Count} spectra", (request ?? FigureRequest.Default).Options,
+            meanMeV: h.MeanMeV, sdMeV: h.StandardDeviationMeV)).ToList());
+
+    /// <summary>The variogram of Δ with ξ_Δ (when the spectra had positions).</summary>
+    public static List<string> ForSpatial(string directory, NbnEdge.Analysis.Spatial.SpatialCorrelationResult? s, FigureRequest? request = null)
+    {
+        if (s is null) return [];
+        return Writing(directory, () => Paths(SpatialFigures.Variogram(directory, "variogram",
+            s.Variogram.Select(b => new VariogramPoint(b.LagNm, b.CorrectedMeV2, b.RawMeV2, b.FitErrorNuggetMeV2)).ToList(),
+            new VariogramModelCurve(s.Model.NuggetMeV2, s.Model.PartialSillMeV2, s.CorrelationLengthNm, s.CorrelationLengthLowerNm, s.CorrelationLengthUpperNm, s.PValue),
+            s.MaxLagNm, $"Δ's semivariogram ({(s.IsMap ? "map, radially averaged" : "along the line")}, {s.Count} spectra)",
+            (request ?? FigureRequest.Default).Options)).ToList());
+    }
+
+    /// <summary>
+    /// The line's averaged spectrum (Fig. 2b/3b): every spectrum on the most common bias axis,
+    /// each scaled by its outer points, averaged, fitted with the paper's background division and
+    /// drawn normalised with its fit, Δ and T_eff. Nothing when no two spectra share an axis.
+    /// </summary>
+    public static List<string> ForAverage(string directory, IReadOnlyList<Spectrum> spectra, GapFitOptions options, FigureRequest? request = null)
+    {
+        if (AveragedSpectrum(spectra) is not { } average) return [];
+        var fit = new GapFitter(options with { Background = BackgroundTreatment.Paper }).Fit(average.Spectrum);
+        if (fit.DividedLine is not { } line) return [];
+        var data = average.Spectrum.Conductance.Select((g, k) => g / (line.Intercept + line.SlopePerMV * average.Spectrum.BiasMV[k])).ToArray();
+        string flag = fit.Flag == FitFlags.Ok ? "" : $" [{fit.Flag}]";
+        string title = $"mean of {average.Count}{flag}: Δ = {ConductanceUnits.WithError(fit.DeltaMeV, fit.DeltaErrMeV, "meV")}, T_{{eff}} = {ConductanceUnits.WithError(fit.TEffK, fit.TEffErrK, "K")}";
+        return Writing(directory, () => Paths(GapFigures.SpectrumFit(directory, "averaged-spectrum", average.Spectrum.BiasMV, data,
+            fit.ModelAt(average.Spectrum.BiasMV), title, "dI/dV / background", (request ?? FigureRequest.Default).Options)).ToList());
+    }
+
+    /// <summary>
+    /// The mean of the normalised spectra that share the most common sweep (same number of points,
+    /// ends within 1 % of the range: a live board's bias monitor reads each sweep slightly
+    /// differently), each interpolated onto the first one's bias axis; null when fewer than two do.
+    /// </summary>
+    internal static (Spectrum Spectrum, int Count)? AveragedSpectrum(IReadOnlyList<Spectrum> spectra)
+    {
+        var usable = spectra.Where(s => s.Count >= Spectrum.MinimumPoints && double.IsFinite(s.BiasMV[0]) && double.IsFinite(s.BiasMV[^1])
+            && s.BiasMV[^1] != s.BiasMV[0]).ToList();
+        (Spectrum Reference, List<Spectrum> Members)? best = null;
+        var groups = new List<(Spectrum Reference, List<Spectrum> Members)>();
+        foreach (var s in usable)
+        {
+            var home = groups.FirstOrDefault(g => g.Reference.Count == s.Count && SameSweep(g.Reference, s));
+            if (home.Members is null) groups.Add((s, [s]));
+            else home.Members.Add(s);
+        }
+        foreach (var g in groups) if (best is null || g.Members.Count > best.Value.Members.Count) best = g;
+        if (best is not { } chosen || chosen.Members.Count < 2) return null;
+        var axis = chosen.Reference.BiasMV;
+        var sum = new double[axis.Length];
+        foreach (var s in chosen.Members)
+        {
+            var g = Normalised(s);
+            for (int i = 0; i < axis.Length; i++) sum[i] += Interpolate(s.BiasMV, g, axis[i]);
+        }
+        for (int i = 0; i < sum.Length; i++) sum[i] /= chosen.Members.Count;
+        return (new Spectrum
+        {
+            Source = chosen.Reference.Source,
+            Name = $"average of {chosen.Members.Count}",
+            BiasMV = axis,
+            Conductance = sum,
+            ModulationAmplitudeMV = chosen.Reference.ModulationAmplitudeMV,
+        }, chosen.Members.Count);
+
+        static bool SameSweep(Spectrum a, Spectrum b)
+        {
+            double range = Math.Abs(a.BiasMV[^1] - a.BiasMV[0]);
+            return Math.Abs(a.BiasMV[0] - b.BiasMV[0]) <= 0.01 * range && Math.Abs(a.BiasMV[^1] - b.BiasMV[^1]) <= 0.01 * range;
+        }
+    }
+
+    /// <summary>Linear interpolation of (x, y) at <paramref name="at"/>, x monotonic either way; the end value beyond the ends.</summary>
+    private static double Interpolate(double[] x, double[] y, double at)
+    {
+        bool rising = x[^1] > x[0];
+        int lo = 0, hi = x.Length - 1;
+        if (rising ? at <= x[0] : at >= x[0]) return y[0];
+        if (rising ? at >= x[^1] : at <= x[^1]) return y[^1];
+        while (hi - lo > 1)
+        {
+            int mid = (lo + hi) / 2;
+            if (rising ? x[mid] <= at : x[mid] >= at) lo = mid; else hi = mid;
+        }
+        double t = (at - x[lo]) / (x[hi] - x[lo]);
+        return y[lo] + t * (y[hi] - y[lo]);
+    }
 
     /// <summary>
     /// The gap map of a grid (NaN where a pixel is missing or its fit is unusable); no figure when

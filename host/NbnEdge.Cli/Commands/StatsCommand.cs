@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NbnEdge.Analysis;
 using NbnEdge.Analysis.Fitting;
+using NbnEdge.Analysis.Spatial;
 using Spectre.Console;
 
 namespace NbnEdge.Cli.Commands;
@@ -12,23 +13,39 @@ internal static class StatsCommand
     public static Command Create(TextWriter output)
     {
         var input = new FitInput();
-        var command = new Command("stats", "Fit every spectrum, then the homogeneity of Δ: mean, SD, median, MAD, the histogram's Gaussian (Eq. 4), outliers and the intrinsic spread σ_int with its bootstrap CI.");
+        var spacing = SpectrumPositions.SpacingOption();
+        var outFile = ExportOutput.Option();
+        var command = new Command("stats", "Fit every spectrum, then the homogeneity of Δ: mean, SD, median, MAD, the histogram's Gaussian (Eq. 4), outliers, the intrinsic spread σ_int with its bootstrap CI, and for spectra with positions the correlation length ξ_Δ.");
         input.AddTo(command);
+        command.Add(spacing);
+        command.Add(outFile);
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
+            double? spacingNm = SpectrumPositions.Spacing(p, spacing);
+            ExportOutput.Check(p.GetValue(outFile));
             var (spectra, results) = input.ReadAndFit(p, times);
-            var summary = Summarise(results)
+            var positions = SpectrumPositions.For(spectra, spacingNm);
+            var summary = Summarise(results, positions: positions)
                 ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", TooFewMessage(results));
+            if (positions is null) summary = summary with { SpatialNote = NoPositionsNote };
             times.Mark("statistics");
             if (p.GetValue(input.Json)) JsonOutput.Line(output, w => WriteJson(w, summary));
             else Print(output, summary);
             times.Mark("write");
+            if (p.GetValue(outFile) is { } exportPath)
+            {
+                var extra = spacingNm is { } sp ? new Dictionary<string, string> { ["spacing_nm"] = sp.ToString("R", CultureInfo.InvariantCulture) } : null;
+                ExportOutput.Write(exportPath, ExportOutput.Build("stats", p, input, spectra, results, summary, extra));
+                times.Mark("export");
+            }
             times.Report(p.InvocationConfiguration.Error);
             if (p.GetValue(input.Plot) is { } plotDir)
             {
                 var files = PlotOutput.ForFits(plotDir, spectra, results, input.PlotExtras.Read(p));
                 files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, input.PlotExtras.Read(p)));
+                files.AddRange(PlotOutput.ForAverage(plotDir, spectra, input.FitOptions(p), input.PlotExtras.Read(p)));
+                files.AddRange(PlotOutput.ForSpatial(plotDir, summary.Spatial, input.PlotExtras.Read(p)));
                 p.InvocationConfiguration.Error.WriteLine($"figures: {string.Join(", ", files)}");
             }
             return ExitCodes.Ok;
@@ -36,8 +53,22 @@ internal static class StatsCommand
         return command;
     }
 
-    /// <summary>The statistics plus which spectra were left out of them and why.</summary>
-    internal sealed record Summary(HomogeneityResult Statistics, IReadOnlyList<(string Name, string Flag)> Excluded, int Fitted);
+    /// <summary>The statistics plus which spectra were left out of them and why, and the spatial statistics when the spectra have positions.</summary>
+    internal sealed record Summary(HomogeneityResult Statistics, IReadOnlyList<(string Name, string Flag)> Excluded, int Fitted)
+    {
+        /// <summary>ξ_Δ and the test of no spatial correlation over the inliers; null without positions.</summary>
+        public SpatialCorrelationResult? Spatial { get; init; }
+
+        /// <summary>Why there are no spatial statistics (no positions, too few spectra).</summary>
+        public string? SpatialNote { get; init; }
+
+        /// <summary>
+        /// Standard error of the mean Δ in meV: from the spatial covariance when known (neighbours
+        /// that share their Δ do not average out), else SD/√n of the inliers.
+        /// </summary>
+        public double MeanErrorMeV => Spatial?.MeanErrorMeV
+            ?? Statistics.StandardDeviationMeV / Math.Sqrt(Math.Max(1, Statistics.InlierCount));
+    }
 
     /// <summary>
     /// Spectra whose Δ is not determined (no gap, not converged, Δ at its bound or beyond the fit:
@@ -46,21 +77,49 @@ internal static class StatsCommand
     internal static string TooFewMessage(IReadOnlyList<GapFitResult> results) =>
         $"only {results.Count(r => r.IsUsable)} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
 
+    internal const string NoPositionsNote =
+        "the spectra carry no positions (a CSV line: give --spacing-nm; .dat files with tip positions and grids place themselves).";
+
     /// <summary>Null when fewer than three spectra gave a usable fit.</summary>
-    internal static Summary? Summarise(IReadOnlyList<GapFitResult> results, HomogeneityOptions? options = null)
+    /// <param name="results">The fits.</param>
+    /// <param name="options">Statistics settings.</param>
+    /// <param name="positions">Where each result's spectrum was taken (same order); null: no spatial statistics.</param>
+    internal static Summary? Summarise(IReadOnlyList<GapFitResult> results, HomogeneityOptions? options = null, SpectrumPositions? positions = null)
     {
         var names = new List<string>();
         var delta = new List<double>();
         var err = new List<double>();
+        var index = new List<int>();
         var excluded = new List<(string, string)>();
-        foreach (var r in results)
+        for (int i = 0; i < results.Count; i++)
         {
+            var r = results[i];
             if (!r.IsUsable) { excluded.Add((Label(r), r.Flag)); continue; }
-            names.Add(Label(r)); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV);
+            names.Add(Label(r)); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV); index.Add(i);
         }
         if (delta.Count < HomogeneityStatistics.MinimumCount) return null;
         var stats = HomogeneityStatistics.Compute(names, delta.ToArray(), err.ToArray(), options);
-        return new Summary(stats, excluded, results.Count);
+        var (spatial, note) = Spatial(stats, delta, err, index, positions);
+        return new Summary(stats, excluded, results.Count) { Spatial = spatial, SpatialNote = note };
+    }
+
+    /// <summary>The spatial statistics over the inliers (outliers enter nothing else either).</summary>
+    private static (SpatialCorrelationResult?, string?) Spatial(HomogeneityResult stats, List<double> delta, List<double> err, List<int> index,
+        SpectrumPositions? positions)
+    {
+        if (positions is null) return (null, null);
+        var outliers = new HashSet<int>(stats.OutlierIndices);
+        var keep = Enumerable.Range(0, delta.Count).Where(k => !outliers.Contains(k)).ToArray();
+        double[] x = keep.Select(k => positions.XNm[index[k]]).ToArray(), y = keep.Select(k => positions.YNm[index[k]]).ToArray();
+        if (SpatialCorrelation.Problem(x, y) is { } problem) return (null, problem + ".");
+        try
+        {
+            return (SpatialCorrelation.Analyse(x, y, keep.Select(k => delta[k]).ToArray(), keep.Select(k => err[k]).ToArray()), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, e.Message);
+        }
     }
 
     private static string Label(GapFitResult r) => r.Spectrum;
@@ -81,6 +140,8 @@ internal static class StatsCommand
         w.WriteBoolean("gauss_converged", h.Gaussian.Converged);
         w.Number("confidence_level", h.ConfidenceLevel);
         w.WriteNumber("inliers", h.InlierCount);
+        w.Number("mean_err_meV", s.MeanErrorMeV);
+        SpatialOutput.WriteFields(w, s.Spatial, s.SpatialNote);
         w.WriteStartObject("histogram");
         w.WriteStartArray("edges_meV");
         foreach (var e in h.Histogram.EdgesMeV) w.WriteNumberValue(e);
@@ -142,5 +203,6 @@ internal static class StatsCommand
         if (s.Excluded.Count > 0)
             table.AddRow("not used (fit verdict)", Markup.Escape(string.Join(", ", s.Excluded.Take(12).Select(e => $"{e.Name} ({e.Flag})")) + (s.Excluded.Count > 12 ? $", … {s.Excluded.Count - 12} more" : "")));
         console.Write(table);
+        SpatialOutput.Print(output, s.Spatial, s.SpatialNote);
     }
 }

@@ -10,7 +10,7 @@ internal static class TableCommand
 {
     public static Command Create(TextWriter output)
     {
-        var file = new Argument<string>("FILMS.csv") { Description = "Rows name,thickness_nm,tc_K,r_sheet_ohm,delta_meV." };
+        var file = new Argument<string>("FILMS.csv") { Description = "Rows name,thickness_nm,tc_K,r_sheet_ohm,delta_meV; optional columns delta_err_meV, r_sheet_err_ohm, tc_err_K give the errors carried into L_□ and Δ/k_BT_c." };
         var json = new Option<bool>("--json") { Description = "A JSON array of objects." };
         var plot = new Option<string?>("--plot") { Description = "Draw T_c against thickness (the reference's Fig. 1) into this folder (PNG and SVG)." };
         var command = new Command("table", "Film figures: sheet kinetic inductance L_□ = hR_□/(2π²Δ) and Δ/k_BT_c (CODATA constants).") { file, json, plot };
@@ -48,7 +48,9 @@ internal static class TableCommand
                 w.Number("r_sheet_ohm", r.RSheetOhm);
                 w.Number("delta_meV", r.DeltaMeV);
                 w.Number("l_sheet_pH", r.LSheetPH);
+                w.Number("l_sheet_err_pH", r.LSheetErrPH);
                 w.Number("delta_over_kTc", r.DeltaOverKTc);
+                w.Number("delta_over_kTc_err", r.DeltaOverKTcErr);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -64,7 +66,17 @@ internal static class TableCommand
             table.AddColumn(new TableColumn(h).RightAligned());
         foreach (var r in rows)
             table.AddRow(Markup.Escape(r.Name), r.ThicknessNm.ToString("G4", ci), r.TcK.ToString("G4", ci), r.RSheetOhm.ToString("G6", ci),
-                r.DeltaMeV.ToString("G4", ci), r.LSheetPH.ToString("G4", ci), r.DeltaOverKTc.ToString("F3", ci));
+                r.DeltaMeV.ToString("G4", ci), WithError(r.LSheetPH, r.LSheetErrPH, "G4"), WithError(r.DeltaOverKTc, r.DeltaOverKTcErr, "F3"));
         console.Write(table);
+    }
+
+    /// <summary>"93.35 ± 0.94" when the error is known, the value alone otherwise.</summary>
+    internal static string WithError(double value, double error, string format)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        if (!double.IsFinite(error)) return value.ToString(format, ci);
+        // The error to two significant digits, the value to the same decimal place.
+        int decimals = error > 0 ? Math.Clamp(1 - (int)Math.Floor(Math.Log10(error)), 0, 8) : 3;
+        return $"{value.ToString("F" + decimals, ci)} ± {error.ToString("F" + decimals, ci)}";
     }
 }
