@@ -34,7 +34,9 @@ public sealed class FuzzTests
         new(Samples.MnPcGrid022, SpectrumReadOptions.Default, 100),
         new(Samples.MnPcGrid035, SpectrumReadOptions.Default, 100),
         new(Samples.MnPcGrid050, SpectrumReadOptions.Default, 100),
-        new(Samples.Generic5, SpectrumReadOptions.Default, 100),
+        // Named: its D1 phase is inverted, and on a short prefix (the flat −50…−30 mV part) the physics check
+        // is inconclusive, so the automatic choice keeps the raw sign where the whole file flips it.
+        new(Samples.Generic5, new SpectrumReadOptions { Channel = "LI Demod 1 X" }, 100),
     ];
 
     private static readonly Case[] GridCases =
