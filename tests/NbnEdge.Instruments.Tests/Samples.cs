@@ -17,8 +17,16 @@ internal static class Samples
     public const string DuplicateHeaders = "nanonispy_duplicate_headers.dat";    // underchemist/nanonispy, MIT
     public const string Grid002 = "SpmGrids_Grid-Spectroscopy002.3ds";           // alexriss/SpmGrids.jl, GPL-3.0
     public const string Grid006Incomplete = "SpmGrids_Grid-Spectroscopy006_incomplete.3ds"; // alexriss/SpmGrids.jl, GPL-3.0
+    public const string Pb100Line = "spectrafox_Pb100_Line_StepEdge001.dat";       // spectrafox/spectrafox, LGPL-3.0
+    public const string MnPcSpec = "spectrafox_MnPc-Pb111_Spec001.dat";           // spectrafox/spectrafox, LGPL-3.0
+    public const string MnPcGrid001 = "spectrafox_MnPc-Pb111_grid1_001.dat";      // spectrafox/spectrafox, LGPL-3.0
+    public const string MnPcGrid022 = "spectrafox_MnPc-Pb111_grid1_022.dat";      // spectrafox/spectrafox, LGPL-3.0
+    public const string MnPcGrid035 = "spectrafox_MnPc-Pb111_grid1_035.dat";      // spectrafox/spectrafox, LGPL-3.0
+    public const string MnPcGrid050 = "spectrafox_MnPc-Pb111_grid1_050.dat";      // spectrafox/spectrafox, LGPL-3.0
+    public const string Generic5 = "pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat"; // FAIRmat-NFDI/pynxtools-spm, Apache-2.0
 
-    public static readonly string[] AllDat = [Pb100, Generic5e, IV, Filtered, BiasSpectroscopy002, DuplicateHeaders];
+    public static readonly string[] AllDat = [Pb100, Generic5e, IV, Filtered, BiasSpectroscopy002, DuplicateHeaders,
+        Pb100Line, MnPcSpec, MnPcGrid001, MnPcGrid022, MnPcGrid035, MnPcGrid050, Generic5];
     public static readonly string[] All3ds = [Grid002, Grid006Incomplete];
 
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "data", "nanonis");
