@@ -64,8 +64,12 @@ internal static class PhysicsChannel
         {
             // Physics undecided (a flat or noisy spectrum): keep the name's choice, and say how weak the check was.
             var named = scored.FirstOrDefault(x => x.Family[0].Name.FamilyKey == byName[0].Name.FamilyKey);
-            return new PhysicsChoice(byName, 1, false,
-                $"taken by its name; the physics check was inconclusive ({(named.Family is null ? "no correlation" : Describe(named.R))})");
+            // dI/dV is positive: a lock-in X whose sweep averages below zero has its phase inverted.
+            double mean = Mean(byName, values, bias.Count).Where(double.IsFinite).DefaultIfEmpty(0).Average();
+            double sign = mean < 0 ? -1 : 1;
+            return new PhysicsChoice(byName, sign, false,
+                $"taken by its name; the physics check was inconclusive ({(named.Family is null ? "no correlation" : Describe(named.R))})"
+                + (sign < 0 ? "; its mean is negative, so the lock-in phase is inverted and its sign was flipped" : ""));
         }
         return new PhysicsChoice(current, 1, true,
             best.Family is null

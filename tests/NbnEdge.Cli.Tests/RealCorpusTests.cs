@@ -53,22 +53,25 @@ public sealed class RealCorpusTests
             Physics: "on the molecule: YSR peaks at ±0.5 mV five times the background, taller than Pb's coherence peaks; Δ is not the gap"),
         new("spectrafox_MnPc-Pb111_Spec001.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", null, NotUsableOnly: true,
             Physics: "on the molecule, 7 sweeps: YSR peaks at ±0.5 mV up to 6× the background, dips to 0.3 at ±1.1 mV; Δ must not be used"),
-        new("spectrafox_MnPc-Pb111_grid1_022.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", null,
-            Physics: "Pb(111) coherence peaks at ±1.5 mV with a YSR pair at ±0.6 mV (1.3× and 0.6× the background); see KnownWrong"),
+        new("spectrafox_MnPc-Pb111_grid1_022.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "subgap_peak",
+            Physics: "Pb(111) coherence peaks at ±1.5 mV with a YSR pair at ±0.6 mV (1.3× and 0.6× the background): a normal tip, never sis_suspected; Δ is in KnownWrong"),
 
         // --- superconductor, superconducting tip (SIS): Pb tip on Pb(100), SpectraFox ---
         // NIS fit: Δ comes out as Δ_tip + Δ_sample, and the flag says so.
         new("spectrafox_Pb100_Spectrum001.dat", [], 0, "X% LockIn (V)", "sis_suspected", DeltaMin: PbSum - PbSumTolerance, DeltaMax: PbSum + PbSumTolerance,
             Physics: "Pb tip on Pb(100): peaks at ±2.65 mV = Δ_tip + Δ_Pb"),
-        new("spectrafox_Pb100_Line_StepEdge001.dat", [], 0, "X% LockIn (V)", null, DeltaMin: PbSum - PbSumTolerance, DeltaMax: PbSum + PbSumTolerance,
-            Physics: "same tip and settings as Spectrum001, near a step edge; the flag is in KnownWrong"),
+        new("spectrafox_Pb100_Line_StepEdge001.dat", [], 0, "X% LockIn (V)", "sis_suspected", DeltaMin: PbSum - PbSumTolerance, DeltaMax: PbSum + PbSumTolerance,
+            Physics: "same tip and settings as Spectrum001, near a step edge: Δ_tip + Δ_sample, kept out of stats"),
         // SIS fit with the tip's gap fixed at Pb's and its Γ_t fitted: Δ_sample = 2.65 − 1.35 = 1.30 meV.
         new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--fit-tip-gamma"], 0, "X% LockIn (V)", "poor_fit",
             DeltaMin: PbSum - PbSumTolerance - 1.35, DeltaMax: PbSum + PbSumTolerance - 1.35, TipGap: 1.35,
             Physics: "SIS model: Δ_sample ≈ 1.30 meV; χ²_red ≈ 21 (Pb's two gaps, one-gap model): advice, the Δ is usable"),
-        new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35"], 0, "X% LockIn (V)", null,
+        new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35"], 0, "X% LockIn (V)", null, UsableOnly: true,
             DeltaMin: PbSum - PbSumTolerance - 1.35, DeltaMax: PbSum + PbSumTolerance - 1.35, TipGap: 1.35,
-            Physics: "SIS with the default Γ_t = 0.02 meV: Δ_sample right; the flag is in KnownWrong"),
+            Physics: "SIS with the default Γ_t = 0.02 meV: Δ_sample right and usable (T_eff absorbs the tip's broadening, so no T_c rule with a tip)"),
+        new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--vm", "0.1", "--fit-offset"], 0, "X% LockIn (V)", null, UsableOnly: true,
+            DeltaMin: PbLow, DeltaMax: PbHigh, TipGap: 1.35,
+            Physics: "SIS with the lock-in's V_m (unrecorded by the external lock-in; 0.1 mV matches the peaks' width): Δ_Pb(100) within Pb's two gaps"),
 
         // --- not superconductors ---
         new("pynxtools-spm_generic_5e.dat", [], 0, "LI Demod 1 X (A); LI Demod 1 X [bwd] (A)", "no_gap",
@@ -77,8 +80,8 @@ public sealed class RealCorpusTests
             Physics: "diPAMY molecules on Au/mica, ±50 mV, 1.6 K, Generic 5 (the lock-in phase is inverted: sign flipped); see KnownWrong"),
         new("nanonis-xarray_i_v.dat", [], 0, "LIX 1 omega (A); LIX 1 omega [bwd] (A)", "no_gap", Physics: "±8 mV, no gap"),
         new("nanonis-xarray_filtered.dat", [], 0, "LIY 1 omega (A)", "no_gap", Physics: "only Y lock-in channels, ±1 V: no gap"),
-        new("SpmGrids_Grid-Spectroscopy002.3ds", [], 0, "Current (A)", null,
-            Physics: "KPFM grid, 400 pixels, +0.2 → −0.1 V in 2.4 mV steps, no lock-in: Current's derivative, no gap anywhere; see KnownWrong"),
+        new("SpmGrids_Grid-Spectroscopy002.3ds", [], 0, "Current (A)", null, NotUsableOnly: true,
+            Physics: "KPFM grid, 400 pixels, +0.2 → −0.1 V in 2.4 mV steps, no lock-in: Current's derivative, no gap anywhere (a 'gap' narrower than two bias steps is no_gap)"),
 
         // --- files that hold no tunnelling spectrum to fit: a clear refusal, not a crash ---
         new("nanonispy_Bias-Spectroscopy002.dat", [], 1, null, null, ErrorContains: "no dI/dV channel found",
@@ -88,22 +91,15 @@ public sealed class RealCorpusTests
 
     /// <summary>What the product should give but does not (reported to the lead; see each reason).</summary>
     public static IEnumerable<object[]> KnownWrong => Rows(
-        new("spectrafox_Pb100_Line_StepEdge001.dat", [], 0, "X% LockIn (V)", "sis_suspected",
-            Physics: "gives poor_fit (χ²_red 85) where Spectrum001, same tip, same sample, same settings, gives sis_suspected; as poor_fit its Δ = 2.63 meV (Δ_tip + Δ_sample) goes into stats"),
-        new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35"], 0, "X% LockIn (V)", null, UsableOnly: true,
-            DeltaMin: PbSum - PbSumTolerance - 1.35, DeltaMax: PbSum + PbSumTolerance - 1.35, TipGap: 1.35,
-            Physics: "gives no_gap with T_eff = 14.7 K (twice Pb's T_c): the too-narrow default Γ_t is made up by T_eff, and the k_BT_eff ≥ 0.6Δ rule then calls a clear gap no_gap; should be usable (poor_fit at worst)"),
         new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--fit-tip-gap"], 0, "X% LockIn (V)", null, UsableOnly: true,
             DeltaMin: PbSum - PbSumTolerance - PbHigh, DeltaMax: PbHigh,
-            Physics: "gives Δ_tip = 2.61, Δ_sample = 0.013 meV, no_gap: the fit moves the whole sum into the tip (started at 1.35); a Pb tip on Pb has both gaps ≈ 1.3 meV"),
+            Physics: "gives Δ_tip ≈ 2.6, Δ_sample ≈ 0.01 meV: the main peak fixes only the sum and this spectrum shows no thermal peaks at ±|Δ_t − Δ_s| to split it (README: --fit-tip-gap needs them)"),
         new("spectrafox_MnPc-Pb111_grid1_022.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "subgap_peak", DeltaMin: PbLow, DeltaMax: PbHigh,
-            Physics: "gives sis_suspected (Δ 1.03, T_eff 4.5 K) on a normal-tip spectrum with clear Pb coherence peaks at ±1.5 mV and a YSR pair inside: the YSR peaks trip the SIS rule"),
+            Physics: "gives Δ 1.03 at T_eff 4.5 K (flag subgap_peak, right): the fit takes the YSR pair at ±0.6 mV into the coherence peaks instead of Pb's at ±1.5 mV"),
         new("spectrafox_MnPc-Pb111_Spec001.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "gap_beyond_fit",
             Physics: "gives not_converged (Δ 0.35): the same physics as grid1_035 (YSR taller than the coherence peaks), which gets gap_beyond_fit; not_converged hides the diagnosis"),
         new("pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat", [], 0, "LI Demod 1 X (A)", null, NotUsableOnly: true,
-            Physics: "gives at_bound:t_eff with Δ = 7.69 ± 0.005 meV, T_eff at its 0.01 K floor (the file records 1.6 K): a molecular feature on Au, not a BCS gap, yet usable in stats"),
-        new("SpmGrids_Grid-Spectroscopy002.3ds", [], 0, "Current (A)", null, NotUsableOnly: true,
-            Physics: "5 of 400 KPFM pixels give usable 'gaps' (3 poor_fit with Δ ≈ 0.83 meV, 2 at_bound:t_eff with Δ ≈ 0.5 meV), all below the 2.4 mV point spacing"));
+            Physics: "gives at_bound:t_eff with Δ = 7.69 ± 0.005 meV, T_eff at its 0.01 K floor (the file records 1.6 K): a molecular feature on Au, not a BCS gap, yet usable in stats"));
 
     private static string PathOf(string name) => Path.Combine(CliRunner.RepoRoot(), "tests", "data", "nanonis", name);
 

@@ -1221,6 +1221,9 @@ public sealed class GapFitter
         // (Not with a superconducting tip: the tip's gap shapes the spectrum whatever the sample's T,
         // and T_eff there also absorbs the tip's broadening.)
         if (!p.IsSis && PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV >= MaxThermalRatio) return FitFlags.NoGap;
+        // A "gap" narrower than two bias steps is not resolved by the sweep (a KPFM grid's 2.4 mV
+        // steps "fitted" Δ = 0.5 meV): there is nothing to measure it from.
+        if (GapEdgeMeV(p) < 2.0 * MedianBiasStep()) return FitFlags.NoGap;
         // A superconducting tip makes the NIS fit fail in its own way (stalled, T_eff at its floor,
         // or a poor χ²); saying so, with the way out, beats a bare "not converged".
         if (LooksLikeSuperconductingTip(p, cost, noise, noiseModel)) return FitFlags.SisSuspected;
@@ -1283,8 +1286,9 @@ public sealed class GapFitter
     /// deviations of such a mean — nor (b) a peak that falls back to the background right after
     /// its top: just outside the fitted peak (1.02Δ &lt; |V − V₀| &lt; 1.35Δ) NIS stays well above the
     /// background on its 1/√ tail, while an SIS peak (Γ_t wide, at Δ_t + Δ_s) has already ended.
-    /// Claimed when the data there miss more than a third of the model's excess over the background,
-    /// by more than 5 standard deviations of that sum. Only asked of poor fits (χ²_red &gt; 4).
+    /// Claimed when the fit went colder than any real film (k_BT_eff &lt; 0.03Δ) and the data there
+    /// miss more than a fifth of the model's excess over the background, by more than 5 standard
+    /// deviations of that sum. Only asked of poor fits (χ²_red &gt; 4).
     /// </summary>
     private bool LooksLikeSuperconductingTip(in BcsParameters p, double cost, double noise, in NoiseModel noiseModel)
     {
@@ -1302,6 +1306,10 @@ public sealed class GapFitter
             if (i >= window) sum -= sign * _data[i - window];
             if (i >= window - 1 && sum / window < -windowLimit) return true;
         }
+        // (b) is asked only of a fit that went colder than any real film (k_BT_eff < 0.03Δ; films fit
+        // at 0.05–0.15Δ): the sharp SIS peaks drive it there. A hot misfit (sub-gap states taken
+        // for the gap) also leaves data below the model beside its peaks, and is no SIS.
+        if (PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK >= 0.03 * p.DeltaMeV) return false;
         int m = 0;
         double missing = 0, excess = 0;
         for (int i = 0; i < _n; i++)
@@ -1313,11 +1321,20 @@ public sealed class GapFitter
             excess += sign * (_model[i] - background);
             m++;
         }
-        return m >= window && excess > 0 && missing > excess / 3.0 && missing > 5.0 * noise * Math.Sqrt(m * Math.Min(tau, m));
+        return m >= window && excess > 0 && missing > excess / 5.0 && missing > 5.0 * noise * Math.Sqrt(m * Math.Min(tau, m));
     }
 
     /// <summary>k_BT_eff/Δ above which a fitted dip is not a gap: the BCS T_c (1/1.764 = 0.567) with a little room.</summary>
     internal const double MaxThermalRatio = 0.6;
+
+    /// <summary>The median spacing of the sorted bias points, in mV.</summary>
+    private double MedianBiasStep()
+    {
+        if (_n < 2) return 0;
+        var steps = _scratch;
+        for (int i = 1; i < _n; i++) steps[i - 1] = Math.Abs(_bias[i] - _bias[i - 1]);
+        return Median(steps, _n - 1);
+    }
 
     /// <summary>Where the gap's edge sits in bias: Δ for a normal tip, Δ_s + Δ_t for a superconducting one.</summary>
     private static double GapEdgeMeV(in BcsParameters p) => p.IsSis ? p.DeltaMeV + p.TipGapMeV : p.DeltaMeV;
