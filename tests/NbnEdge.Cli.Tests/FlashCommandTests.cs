@@ -46,8 +46,21 @@ public class FlashCommandTests
         return (dir, log, image);
     }
 
-    /// <summary>Serves a simulated board of <paramref name="board"/> on a pseudo-terminal while <paramref name="body"/> runs.</summary>
-    private static T WithSimulatedBoard<T>(BoardDefinition board, Func<string, T> body)
+    /// <summary>
+    /// Serves a simulated board of <paramref name="board"/> on a pseudo-terminal while <paramref name="body"/> runs.
+    /// In the full suite (hundreds of tests in one process, a loaded machine) a fresh pseudo-terminal
+    /// has, about once in ten runs, delivered nothing at all for 20 s; a second board on a second
+    /// terminal is then tried once. A real fault (wrong board, no HELLO) repeats and still fails.
+    /// </summary>
+    private static CliRunner.Outcome WithSimulatedBoard(BoardDefinition board, Func<string, CliRunner.Outcome> body)
+    {
+        var first = WithSimulatedBoardOnce(board, body);
+        if (!first.Stdout.Contains("Nothing arrived", StringComparison.Ordinal)) return first;
+        Console.WriteLine("pseudo-terminal delivered nothing; trying a second one: " + first.Stdout);
+        return WithSimulatedBoardOnce(board, body);
+    }
+
+    private static T WithSimulatedBoardOnce<T>(BoardDefinition board, Func<string, T> body)
     {
         var simulated = new SimulatedBoard(new SimulationSettings { Positions = 2 }, new SimulationPacing { BaudRate = 921600, TimeScale = 50 }, board);
         using var cts = new CancellationTokenSource();
