@@ -39,6 +39,46 @@ public sealed class MonitorLiveTests
     }
 
     [TestMethod]
+    public void Monitor_TcpBoardHangsUp_SaysItWillRetry_OnStderr_AndKeepsWhatArrived()
+    {
+        string dir = CliRunner.TempDir();
+        string capture = Path.Combine(dir, "line.nbnraw");
+        Assert.AreEqual(0, CliRunner.Run("simulate", "--spectra", "3", "--out", capture).ExitCode);
+        byte[] bytes = File.ReadAllBytes(capture);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        // One connection gets the whole line, then the "board" hangs up and stops answering.
+        var board = Task.Run(() =>
+        {
+            using var client = listener.AcceptTcpClient();
+            client.GetStream().Write(bytes);
+            client.GetStream().Flush();
+            Thread.Sleep(300);
+            listener.Stop();
+        });
+        var r = CliRunner.Run("monitor", $"tcp://127.0.0.1:{port}", "--no-journal", "--duration", "4", "--json");
+        board.Wait(TimeSpan.FromSeconds(10));
+        Assert.AreEqual(0, r.ExitCode, r.Stderr);
+        StringAssert.Contains(r.Stderr, $"nbnedge monitor: tcp://127.0.0.1:{port}: waiting to retry (");
+        Assert.AreEqual(3, r.Json().GetProperty("spectra_complete").GetInt32(), r.Stdout);
+    }
+
+    [TestMethod]
+    public void Monitor_CaptureWithoutASpectrum_SaysLatencyHasNoSpectra()
+    {
+        string dir = CliRunner.TempDir();
+        string capture = Path.Combine(dir, "line.nbnraw");
+        Assert.AreEqual(0, CliRunner.Run("simulate", "--spectra", "2", "--out", capture).ExitCode);
+        string head = Path.Combine(dir, "head.nbnraw");
+        File.WriteAllBytes(head, File.ReadAllBytes(capture)[..100]); // the HELLO and a few frames: no whole spectrum
+        var r = CliRunner.Run("monitor", head, "--no-journal");
+        Assert.AreEqual(0, r.ExitCode, r.Stderr);
+        StringAssert.Contains(r.Stdout, "Latency, last chunk → fit: no spectra.");
+        StringAssert.Contains(r.Stdout, "Fewer than 3 usable fits: no homogeneity statistics.");
+    }
+
+    [TestMethod]
     public void SerialOpenFailure_PermissionDenied_NamesTheDialoutGroup_AndThePortsPresent()
     {
         string text = SerialByteSource.DescribeOpenFailure("/dev/ttyUSB0", new UnauthorizedAccessException("Access to the port is denied"), exists: true, ["/dev/ttyUSB1", "/dev/ttyACM0"]);

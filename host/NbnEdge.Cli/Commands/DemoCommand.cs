@@ -55,7 +55,7 @@ internal static class DemoCommand
                 throw new UsageException("--xi-nm: give a correlation length in nm, 0 to 1000000 (0: white noise).");
             var extras = new DemoExtras(p.GetValue(dashboard), p.GetValue(listen), p.GetValue(port), p.GetValue(linger), p.GetValue(plot))
                 { AllowHosts = p.GetValue(allowHost) ?? [], Figures = plotExtras.Read(p), Film = userFilm, Publish = publish, CorrelationLengthNm = xiNm };
-            return Run(output, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
+            return Run(output, p.InvocationConfiguration.Error, preset, n, p.GetValue(seed), p.GetValue(journalDir), p.GetValue(json), extras).GetAwaiter().GetResult();
         });
         return command;
     }
@@ -73,10 +73,10 @@ internal static class DemoCommand
         public double? CorrelationLengthNm { get; init; }
     }
 
-    private static async Task<int> Run(TextWriter output, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
+    private static async Task<int> Run(TextWriter output, TextWriter error, FilmPreset preset, int positions, int seed, string? journalDir, bool json, DemoExtras extras)
     {
         // With --json, stdout carries only the final object; the dashboard's address goes to stderr.
-        TextWriter info = json ? Console.Error : output;
+        TextWriter info = json ? error : output;
         NbnEdge.Dashboard.DashboardState? state = extras.Dashboard ? new NbnEdge.Dashboard.DashboardState() : null;
         NbnEdge.Dashboard.DashboardServer? server = null;
         state?.SetSessionInfo($"demo: simulated board, {preset.Name} film, {positions} spectra", "distance along the line (nm)");

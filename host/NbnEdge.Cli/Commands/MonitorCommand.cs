@@ -65,7 +65,7 @@ internal static class MonitorCommand
             long bytes = 0;
             try
             {
-                return Run(output, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film, publish).GetAwaiter().GetResult();
+                return Run(output, p.InvocationConfiguration.Error, byteSource, journal, stopAfter, p.GetValue(duration), p.GetValue(json), web, b => bytes = b, film, publish).GetAwaiter().GetResult();
             }
             catch (LinkOpenException e)
             {
@@ -103,7 +103,7 @@ internal static class MonitorCommand
     /// <summary>After the summary: a journal that could not be written is the session's one error line (exit 1).</summary>
     internal static int JournalFaultExit(string? fault) => fault is null ? ExitCodes.Ok : throw new IOException(fault);
 
-    private static async Task<int> Run(TextWriter output, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
+    private static async Task<int> Run(TextWriter output, TextWriter error, IByteSource source, SessionJournal? journal, int? stopAfter, double? seconds, bool json,
         (string? Listen, int Port, string[] AllowHosts)? web, Action<long> bytesReceived, FilmReference? film,
         (NbnEdge.Mqtt.MqttEndpoint Endpoint, NbnEdge.Mqtt.MqttSecurity Security)? publish)
     {
@@ -122,7 +122,7 @@ internal static class MonitorCommand
                 new LiveSessionOptions { JournalCurves = publish is not null });
             // Status lines go to stderr: stdout is the live view, the per-spectrum lines or the JSON.
             NbnEdge.Mqtt.StationPublisher? publisher = publish is { } broker
-                ? await StationPublishing.StartAsync(link, broker.Endpoint, broker.Security, Console.Error, film?.Label).ConfigureAwait(false)
+                ? await StationPublishing.StartAsync(link, broker.Endpoint, broker.Security, error, film?.Label).ConfigureAwait(false)
                 : null;
             NbnEdge.Dashboard.DashboardServer? server = null;
             if (web is { } w)
@@ -130,7 +130,7 @@ internal static class MonitorCommand
                 var dashState = new NbnEdge.Dashboard.DashboardState();
                 dashState.SetSessionInfo($"monitor: {source.Name}", "spectrum #");
                 DashboardHosting.Attach(link.Pipeline, dashState);
-                server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? Console.Error : output, w.AllowHosts).ConfigureAwait(false);
+                server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? error : output, w.AllowHosts).ConfigureAwait(false);
             }
             await using var serverLifetime = server;
             link.Link.StateChanged += change =>
@@ -143,7 +143,7 @@ internal static class MonitorCommand
                 };
                 // Retrying is visible also in a pipe or with --json: one line on stderr per attempt.
                 if (!interactive && change.State is LinkState.WaitingToRetry or LinkState.Disconnected)
-                    Console.Error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
+                    error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
                 // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
                 if (change.State == LinkState.Connected && source is ReconnectingByteSource)
                     _ = Task.Run(async () => { try { await link.Link.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
@@ -157,7 +157,7 @@ internal static class MonitorCommand
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
             bytesReceived(counters.Bytes);
-            if (publisher is not null) await StationPublishing.FinishAsync(publisher, Console.Error, resumable: true).ConfigureAwait(false);
+            if (publisher is not null) await StationPublishing.FinishAsync(publisher, error, resumable: true).ConfigureAwait(false);
             summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
             latencies = link.Pipeline.LatenciesMs;
             journalFault = link.Link.JournalFault;
