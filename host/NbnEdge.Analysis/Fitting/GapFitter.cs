@@ -54,7 +54,7 @@ public sealed class GapFitter
         _sweeps = spectrum.Sweeps.Count >= 2 && spectrum.Sweeps.All(w => w.Conductance.Length == spectrum.Count) ? spectrum.Sweeps : null;
         try { result = Fit(spectrum.BiasMV, spectrum.Conductance, spectrum.ModulationAmplitudeMV, spectrum.Source, spectrum.Name); }
         finally { _sweeps = null; }
-        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitEachDirection(spectrum, result) is { } lag)
+        if (spectrum.Sweeps.Count >= 2 && result.Converged && FitDirectionsJointly(spectrum, result) is { } lag)
         {
             result = result with
             {
@@ -77,7 +77,7 @@ public sealed class GapFitter
     /// ones by −δV. Returns V₀(forward) − V₀(backward) = 2δV and its error; null without both
     /// directions, in paper mode (each direction would need its own line) or when the fit fails.
     /// </summary>
-    private (double DifferenceMV, double ErrorMV)? FitEachDirection(Spectrum spectrum, GapFitResult averaged)
+    private (double DifferenceMV, double ErrorMV)? FitDirectionsJointly(Spectrum spectrum, GapFitResult averaged)
     {
         int n = spectrum.Count;
         double[]? Mean(bool backward)
@@ -126,10 +126,9 @@ public sealed class GapFitter
             _sisMaxGap = _hi[PDelta];
         }
         if (!(start.DeltaMeV > 0) || !(start.TemperatureK > 0)) return null;
-        var best = Solve(start, out bool converged, out _, out double cost);
+        Solve(start, out bool converged, out _, out double cost);
         if (!converged) return null;
-        int freeCount = FreeCount();
-        StandardErrors(cost, freeCount);
+        StandardErrors(cost, FreeCount());
         // Lock-in-correlated noise (τ points, measured on the averaged fit) leaves τ times fewer
         // independent points: the effective-sample-size correction.
         double lag = _p[PLag], lagErr = _lastErrors[PLag] * Math.Sqrt(Math.Max(1.0, correlationTime));

@@ -108,52 +108,17 @@ public sealed class SisConductanceTable
     /// ⟨G⟩(u) at bias u = V − V₀ (mV) with its derivatives by Δ_s, T and u. Δ_s and T are held inside
     /// the table's range (their derivatives are then 0).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Evaluate(double u, Stencil s, out double dDelta, out double dTemp, out double dU)
     {
-        double g = 0, gD = 0, gT = 0, gW = 0;
-        var nodes = s.Nodes;
-        var c = s.C;
-        for (int branch = 0; branch < 2; branch++)
-        {
-            double w = (branch == 0 ? u : -u) - s.DeltaMeV;
-            // Far below the Fermi window G₊ is negligible (below 2e−7 at every node of the stencil,
-            // found when the node was built): the branch of the other bias sign is skipped there.
-            if (w < s.NegligibleBelowMV) continue;
-            double pos = w / _h - _jLo;
-            int j = (int)Math.Floor(pos);
-            if (j < 0 || j >= _jCount - 1) { j = Math.Clamp(j, 0, _jCount - 2); pos = Math.Clamp(pos, 0, _jCount - 1); }
-            // Blend the 16 nodes' lattice values first (value, ∂/∂Δ and ∂/∂T weights), then one
-            // Hermite cubic per blend: the nodes store G and dG/dw interleaved, so the four numbers
-            // a cell needs share a cache line.
-            int at = 2 * j;
-            double a0 = 0, a1 = 0, a2 = 0, a3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-            for (int k = 0; k < 16; k++)
-            {
-                var data = nodes[k].Data;
-                double v0 = data[at], v1 = data[at + 1], v2 = data[at + 2], v3 = data[at + 3];
-                double cv = c[3 * k], cd = c[3 * k + 1], ct = c[3 * k + 2];
-                a0 += cv * v0; a1 += cv * v1; a2 += cv * v2; a3 += cv * v3;
-                d0 += cd * v0; d1 += cd * v1; d2 += cd * v2; d3 += cd * v3;
-                t0 += ct * v0; t1 += ct * v1; t2 += ct * v2; t3 += ct * v3;
-            }
-            double t = pos - j, tt = t * t, ttt = tt * t;
-            double h00 = 2 * ttt - 3 * tt + 1, h10 = (ttt - 2 * tt + t) * _h, h01 = -2 * ttt + 3 * tt, h11 = (ttt - tt) * _h;
-            double val = h00 * a0 + h10 * a1 + h01 * a2 + h11 * a3;
-            double slope = ((6 * tt - 6 * t) * (a0 - a2)) / _h + (3 * tt - 4 * t + 1) * a1 + (3 * tt - 2 * t) * a3;
-            g += val;
-            gD += h00 * d0 + h10 * d1 + h01 * d2 + h11 * d3 - slope;
-            gT += h00 * t0 + h10 * t1 + h01 * t2 + h11 * t3;
-            gW += branch == 0 ? slope : -slope;
-        }
-        dDelta = s.DeltaHeld ? 0 : gD;
-        dTemp = s.TempHeld ? 0 : gT;
-        dU = gW;
-        return g;
+        Span<double> g = stackalloc double[1], d = stackalloc double[1], t = stackalloc double[1], w = stackalloc double[1];
+        EvaluateAll([u], s, g, d, t, w);
+        dDelta = d[0]; dTemp = t[0]; dU = w[0];
+        return g[0];
     }
 
     /// <summary>
-    /// <see cref="Evaluate"/> for many biases at once (the fitter's model evaluation): node by node
+    /// ⟨G⟩ at many biases u = V − V₀ at once, with ∂/∂Δ_s, ∂/∂T and ∂/∂u (the fitter's model
+    /// evaluation; <see cref="Evaluate"/> is its one-point form). Node by node
     /// rather than point by point, so each node's lattice is walked in one direction and the
     /// hardware prefetcher streams it (point by point, every point touched 16 cold cache lines).
     /// </summary>
@@ -248,12 +213,14 @@ public sealed class SisConductanceTable
         var table = For(p.TipGapMeV, p.TipGammaMeV, p.ModulationMV, reach, p.DeltaMeV * 1.1);
         var stencil = new Stencil();
         table.Prepare(p.DeltaMeV, p.TemperatureK, stencil);
-        for (int i = 0; i < biasMV.Length; i++)
-        {
-            double u = biasMV[i] - p.BiasOffsetMV;
-            double g = table.Evaluate(u, stencil, out _, out _, out _);
-            result[i] = p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
-        }
+        int n = biasMV.Length;
+        var u = new double[n];
+        var g = new double[n];
+        var unused = new double[n];
+        for (int i = 0; i < n; i++) u[i] = biasMV[i] - p.BiasOffsetMV;
+        table.EvaluateAll(u, stencil, g, unused, unused, unused);
+        for (int i = 0; i < n; i++)
+            result[i] = p.Scale * (1.0 + p.SlopePerMV * u[i]) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g[i]);
     }
 
     /// <summary>Fills <paramref name="stencil"/> for (Δ_s, T), building missing nodes.</summary>
@@ -320,16 +287,6 @@ public sealed class SisConductanceTable
         int key = iD * 4096 + iT;
         if (_nodes.TryGetValue(key, out var node)) return node;
         return _nodes.GetOrAdd(key, _ => BuildNode(Math.Exp(_lnDeltaMin + iD / _invLnDeltaStep), KernelAt(iT)));
-    }
-
-    /// <summary>G₊ on the lattice at node (Δ_s, T) (exposed for the accuracy tests).</summary>
-    internal double BranchAt(double w, double sampleGapMeV, double temperatureK)
-    {
-        var d = BuildNode(sampleGapMeV, BuildKernel(temperatureK)).Data;
-        double pos = w / _h - _jLo;
-        int j = Math.Clamp((int)Math.Floor(pos), 0, _jCount - 2);
-        double t = pos - j, t2 = t * t, t3 = t2 * t;
-        return (2 * t3 - 3 * t2 + 1) * d[2 * j] + (t3 - 2 * t2 + t) * _h * d[2 * j + 1] + (-2 * t3 + 3 * t2) * d[2 * j + 2] + (t3 - t2) * _h * d[2 * j + 3];
     }
 
     /// <summary>The tip side at one temperature: DFTs of A = (n_t f)′ and B = n_t′ on the ε lattice.</summary>
