@@ -11,6 +11,15 @@ internal static class JsonOutput
 {
     public static void Number(this Utf8JsonWriter w, string name, double value) => NbnEdge.Session.ResultJson.NumberOrNull(w, name, value);
 
+    /// <summary>A confidence interval as the two-number array <c>"name": [lower, upper]</c>.</summary>
+    public static void Interval(this Utf8JsonWriter w, string name, double lower, double upper)
+    {
+        w.WriteStartArray(name);
+        w.WriteNumberValue(lower);
+        w.WriteNumberValue(upper);
+        w.WriteEndArray();
+    }
+
     /// <summary>One fit as a JSON object (the `fit --json` line contract; written by <see cref="NbnEdge.Session.ResultJson.WriteFit"/>, which the results journal and MQTT use too).</summary>
     public static void WriteFit(Utf8JsonWriter w, GapFitResult r, Spectrum? s, double? distanceNm = null) => NbnEdge.Session.ResultJson.WriteFit(w, r, s, distanceNm);
 

@@ -68,10 +68,7 @@ internal static class SpatialOutput
             return;
         }
         w.Number("correlation_length_nm", s.CorrelationLengthNm);
-        w.WriteStartArray("correlation_length_ci_nm");
-        w.WriteNumberValue(s.CorrelationLengthLowerNm);
-        w.WriteNumberValue(s.CorrelationLengthUpperNm);
-        w.WriteEndArray();
+        w.Interval("correlation_length_ci_nm", s.CorrelationLengthLowerNm, s.CorrelationLengthUpperNm);
         w.WriteBoolean("spatially_correlated", s.SpatiallyCorrelated);
         w.Number("spatial_correlation_p_value", s.PValue);
         w.WriteStartObject("spatial");
@@ -101,10 +98,7 @@ internal static class SpatialOutput
             w.Number("correlation_length_x_nm", a.CorrelationLengthXNm);
             w.Number("correlation_length_y_nm", a.CorrelationLengthYNm);
             w.Number("ratio_x_over_y", a.RatioXOverY);
-            w.WriteStartArray("ratio_ci");
-            w.WriteNumberValue(a.RatioLower);
-            w.WriteNumberValue(a.RatioUpper);
-            w.WriteEndArray();
+            w.Interval("ratio_ci", a.RatioLower, a.RatioUpper);
             w.WriteBoolean("anisotropic", a.Anisotropic);
             w.WriteEndObject();
         }

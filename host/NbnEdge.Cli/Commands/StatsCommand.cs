@@ -166,10 +166,7 @@ internal static class StatsCommand
         w.Number("observed_sigma_meV", h.ObservedSigmaMeV);
         w.Number("rms_fit_error_meV", h.RmsFitErrorMeV);
         w.Number("intrinsic_sigma_meV", h.IntrinsicSigmaMeV);
-        w.WriteStartArray("intrinsic_sigma_ci_meV");
-        w.WriteNumberValue(h.IntrinsicSigmaLowerMeV);
-        w.WriteNumberValue(h.IntrinsicSigmaUpperMeV);
-        w.WriteEndArray();
+        w.Interval("intrinsic_sigma_ci_meV", h.IntrinsicSigmaLowerMeV, h.IntrinsicSigmaUpperMeV);
         w.WriteStartArray("outliers");
         foreach (var o in h.Outliers) w.WriteStringValue(o);
         w.WriteEndArray();
