@@ -107,10 +107,6 @@ internal static class FigureStyle
         labels.Title = title;
         foreach (var axis in plot.Axes.GetAxes())
         {
-            axis.Label.FontSize = o.LabelFontSizePx;
-            axis.Label.FontName = FontName;
-            axis.Label.Bold = false;
-            axis.Label.ForeColor = Black;
             axis.TickLabelStyle.FontSize = o.TickFontSizePx;
             axis.TickLabelStyle.FontName = FontName;
             axis.TickLabelStyle.ForeColor = Black;
