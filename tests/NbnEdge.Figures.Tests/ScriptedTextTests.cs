@@ -122,6 +122,33 @@ public sealed class ScriptedTextTests
         Scripted("T", "eff", lowered: true);        // title
         Scripted("×10", "−9", lowered: false);      // y-axis label, rotated
         Scripted("tip Δ", "t", lowered: true);      // legend
+
+        // The PDF gets the same runs: text set at 30 px (title, y label) and at 0.7 of it for their scripts.
+        var sizes = PdfFontSizes(f.PdfPath!);
+        CollectionAssert.Contains(sizes, 30.0);
+        Assert.IsTrue(sizes.Any(z => z < 0.8 * 30 && z > 0.5 * 30 && z != 24.0 && z != 22.0), $"no script size in the PDF: {string.Join(", ", sizes)}");
+    }
+
+    /// <summary>The font sizes of the PDF's text operators ("/F1 30 Tf"), from its Flate-compressed content streams.</summary>
+    private static List<double> PdfFontSizes(string path)
+    {
+        byte[] pdf = File.ReadAllBytes(path);
+        string latin = System.Text.Encoding.Latin1.GetString(pdf);
+        var sizes = new List<double>();
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(latin, @"stream\r?\n"))
+        {
+            int start = m.Index + m.Length, end = latin.IndexOf("endstream", start, StringComparison.Ordinal);
+            if (end < 0) continue;
+            try
+            {
+                using var z = new System.IO.Compression.ZLibStream(new MemoryStream(pdf, start, end - start), System.IO.Compression.CompressionMode.Decompress);
+                using var reader = new StreamReader(z, System.Text.Encoding.Latin1);
+                foreach (System.Text.RegularExpressions.Match t in System.Text.RegularExpressions.Regex.Matches(reader.ReadToEnd(), @"/\w+ ([\d.]+) Tf"))
+                    sizes.Add(double.Parse(t.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (InvalidDataException) { } // an image or font stream, not content
+        }
+        return sizes.Distinct().Order().ToList();
     }
 
     [TestMethod]
