@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NbnEdge.Analysis;
+using NbnEdge.Analysis.Fitting;
 using NbnEdge.Cli.Commands;
 using NbnEdge.Link;
 using NbnEdge.Live;
@@ -34,7 +35,7 @@ internal sealed record LiveSummary
     public static LiveSummary From(string source, LivePipeline pipeline, LinkCounters counters, bool requireStatistics)
     {
         var results = pipeline.Results;
-        var fits = results.Where(r => !r.Incomplete && r.Fit is not null).Select(r => r.Fit!).ToList();
+        var fits = CompleteFits(results);
         StatsCommand.Summary? stats = null;
         int usable = results.Count(r => r.UsableFit);
         if (usable >= HomogeneityStatistics.MinimumCount || requireStatistics)
@@ -43,11 +44,21 @@ internal sealed record LiveSummary
                 throw new InputDataException(source, $"no HELLO with bias_uV_per_lsb and signal_uV_per_lsb in the stream: its {results.Count} spectra cannot be converted to mV and µV ({counters.FramesOk} good frames).");
             if (fits.Count == 0)
                 throw new InputDataException(source, $"no complete spectrum could be fitted ({results.Count} spectra decoded, {counters.FramesOk} good frames).");
-            stats = StatsCommand.Summarise(fits);
+            stats = Spread(fits);
         }
 
         return new LiveSummary { Source = source, Counters = counters, Final = pipeline.Snapshot, Results = results, Statistics = stats };
     }
+
+    /// <summary>The fits the summary averages: those of complete spectra (a missing chunk can cut the gap edge), in arrival order.</summary>
+    public static List<GapFitResult> CompleteFits(IEnumerable<LiveResult> results) =>
+        results.Where(r => !r.Incomplete && r.Fit is not null).Select(r => r.Fit!).ToList();
+
+    /// <summary>
+    /// The homogeneity statistics of <paramref name="fits"/> (usable ones, outliers left out, σ_int's
+    /// bootstrap CI): the one computation behind the final summary and the live table's spread row.
+    /// </summary>
+    public static StatsCommand.Summary? Spread(IReadOnlyList<GapFitResult> fits) => StatsCommand.Summarise(fits);
 
     /// <summary>Writes the summary's fields into an open JSON object.</summary>
     public void WriteFields(Utf8JsonWriter w)
