@@ -3,8 +3,12 @@ namespace NbnEdge.Analysis.Spatial;
 /// <summary>Settings for <see cref="SpatialCorrelation.Analyse"/>.</summary>
 public sealed record SpatialOptions
 {
-    /// <summary>Block-bootstrap resamples for the ξ_Δ interval (≥ 100).</summary>
-    public int BootstrapResamples { get; init; } = 1000;
+    /// <summary>
+    /// Bootstrap draws for the ξ_Δ interval (≥ 100): data sets simulated at the fitted ξ_Δ, and
+    /// half as many at each end of the interval (<see cref="SpatialIntervalMethod.ParametricBootstrap"/>);
+    /// or block resamples (<see cref="SpatialIntervalMethod.BlockBootstrap"/>).
+    /// </summary>
+    public int BootstrapResamples { get; init; } = 500;
 
     /// <summary>Permutations for the test of no spatial correlation (≥ 99).</summary>
     public int Permutations { get; init; } = 999;
@@ -49,6 +53,19 @@ public sealed record VariogramBin(double LagNm, double RawMeV2, double FitErrorN
 public sealed record SpatialAnisotropy(double CorrelationLengthXNm, double CorrelationLengthYNm, double RatioXOverY,
     double RatioLower, double RatioUpper, bool Anisotropic);
 
+/// <summary>How <see cref="SpatialCorrelationResult"/>'s intervals were found.</summary>
+public enum SpatialIntervalMethod
+{
+    /// <summary>
+    /// Data sets simulated from the fitted model at the measured positions (a line, or a map on a
+    /// lattice), the estimator rerun on each: ξ_Δ bias-corrected, basic-bootstrap interval on ln ξ.
+    /// </summary>
+    ParametricBootstrap,
+
+    /// <summary>Blocks of the data resampled (scattered map points, or too many points to simulate); ξ_Δ not bias-corrected.</summary>
+    BlockBootstrap,
+}
+
 /// <summary>
 /// On what length scale Δ varies: the empirical semivariogram (fit errors removed as a nugget),
 /// the fitted exponential model with its correlation length ξ_Δ and block-bootstrap interval, the
@@ -74,8 +91,14 @@ public sealed record SpatialCorrelationResult
     /// <summary>The exponential model fitted to the corrected semivariances.</summary>
     public required ExponentialVariogram Model { get; init; }
 
-    /// <summary>ξ_Δ, the 1/e correlation length of Δ, in nm.</summary>
+    /// <summary>ξ_Δ, the 1/e correlation length of Δ, in nm (bias-corrected with the parametric bootstrap).</summary>
     public double CorrelationLengthNm => Model.CorrelationLengthNm;
+
+    /// <summary>ξ of the variogram fit itself, before the bootstrap's bias correction, in nm.</summary>
+    public required double FittedCorrelationLengthNm { get; init; }
+
+    /// <summary>How the interval of ξ_Δ (and of the anisotropy ratio) was found.</summary>
+    public required SpatialIntervalMethod IntervalMethod { get; init; }
 
     /// <summary>Lower end of the block-bootstrap interval of ξ_Δ, in nm.</summary>
     public required double CorrelationLengthLowerNm { get; init; }
@@ -101,10 +124,10 @@ public sealed record SpatialCorrelationResult
     /// <summary>Distance within which pairs count as neighbours in the test, in nm.</summary>
     public required double NeighbourDistanceNm { get; init; }
 
-    /// <summary>Side of the bootstrap's blocks (along the line, or square tiles of a map), in nm.</summary>
+    /// <summary>Side of the block bootstrap's blocks (along the line, or square tiles of a map), in nm; NaN for the parametric bootstrap.</summary>
     public required double BlockSizeNm { get; init; }
 
-    /// <summary>Blocks holding points.</summary>
+    /// <summary>Blocks holding points (block bootstrap); 0 for the parametric bootstrap.</summary>
     public required int Blocks { get; init; }
 
     /// <summary>Bootstrap resamples used.</summary>
