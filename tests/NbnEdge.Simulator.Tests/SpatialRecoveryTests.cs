@@ -29,9 +29,9 @@ public sealed class SpatialRecoveryTests
 
     internal static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    // 200 parametric draws at the fit and 100 at each end of the interval: the README's table was
+    // 160 parametric draws at the fit and 80 at each end of the interval: the README's table was
     // measured with the product's 500 (and more seeds).
-    private static readonly SpatialOptions Fast = new() { BootstrapResamples = 200, Permutations = 199 };
+    private static readonly SpatialOptions Fast = new() { BootstrapResamples = 160, Permutations = 199 };
 
     private sealed record Recovery(double TrueXi, int Seeds, double MedianXi, int Covered, int Correlated);
 
