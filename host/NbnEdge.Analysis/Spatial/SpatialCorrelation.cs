@@ -236,7 +236,6 @@ public static class SpatialCorrelation
             MaxLagNm = maxLag,
             Variogram = variogram,
             Model = model,
-            FittedCorrelationLengthNm = fitted.CorrelationLengthNm,
             IntervalMethod = simulation is not null ? SpatialIntervalMethod.ParametricBootstrap : SpatialIntervalMethod.BlockBootstrap,
             CorrelationLengthLowerNm = lower,
             CorrelationLengthUpperNm = upper,

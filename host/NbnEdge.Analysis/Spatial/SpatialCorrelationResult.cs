@@ -42,7 +42,8 @@ public sealed record VariogramBin(double LagNm, double RawMeV2, double FitErrorN
 
 /// <summary>
 /// The anisotropy check of a map: ξ_Δ fitted separately to the pairs within 22.5° of the x axis
-/// and of the y axis, and the block-bootstrap interval of their ratio.
+/// and of the y axis, and the interval of their ratio (from isotropic simulations of the fitted
+/// model, or from the block bootstrap: <see cref="SpatialCorrelationResult.IntervalMethod"/>).
 /// </summary>
 /// <param name="CorrelationLengthXNm">ξ along x, in nm.</param>
 /// <param name="CorrelationLengthYNm">ξ along y, in nm.</param>
@@ -58,17 +59,17 @@ public enum SpatialIntervalMethod
 {
     /// <summary>
     /// Data sets simulated from the fitted model at the measured positions (a line, or a map on a
-    /// lattice), the estimator rerun on each: ξ_Δ bias-corrected, basic-bootstrap interval on ln ξ.
+    /// lattice), the estimator rerun on each, the bootstrap's test of each ξ inverted.
     /// </summary>
     ParametricBootstrap,
 
-    /// <summary>Blocks of the data resampled (scattered map points, or too many points to simulate); ξ_Δ not bias-corrected.</summary>
+    /// <summary>Blocks of the data resampled (scattered map points, or too many points to simulate); too narrow when the data hold few blocks of several ξ.</summary>
     BlockBootstrap,
 }
 
 /// <summary>
 /// On what length scale Δ varies: the empirical semivariogram (fit errors removed as a nugget),
-/// the fitted exponential model with its correlation length ξ_Δ and block-bootstrap interval, the
+/// the fitted exponential model with its correlation length ξ_Δ and bootstrap interval, the
 /// permutation test of "no spatial correlation", and for maps the anisotropy check.
 /// </summary>
 public sealed record SpatialCorrelationResult
@@ -91,19 +92,16 @@ public sealed record SpatialCorrelationResult
     /// <summary>The exponential model fitted to the corrected semivariances.</summary>
     public required ExponentialVariogram Model { get; init; }
 
-    /// <summary>ξ_Δ, the 1/e correlation length of Δ, in nm (bias-corrected with the parametric bootstrap).</summary>
+    /// <summary>ξ_Δ, the 1/e correlation length of Δ, in nm.</summary>
     public double CorrelationLengthNm => Model.CorrelationLengthNm;
-
-    /// <summary>ξ of the variogram fit itself, before the bootstrap's bias correction, in nm.</summary>
-    public required double FittedCorrelationLengthNm { get; init; }
 
     /// <summary>How the interval of ξ_Δ (and of the anisotropy ratio) was found.</summary>
     public required SpatialIntervalMethod IntervalMethod { get; init; }
 
-    /// <summary>Lower end of the block-bootstrap interval of ξ_Δ, in nm.</summary>
+    /// <summary>Lower end of the interval of ξ_Δ, in nm (the smallest ξ searched when the data give no length).</summary>
     public required double CorrelationLengthLowerNm { get; init; }
 
-    /// <summary>Upper end of the block-bootstrap interval of ξ_Δ, in nm.</summary>
+    /// <summary>Upper end of the interval of ξ_Δ, in nm (the largest ξ searched, the points' largest distance, when the data do not bound ξ from above).</summary>
     public required double CorrelationLengthUpperNm { get; init; }
 
     /// <summary>Confidence level of the interval.</summary>
