@@ -104,8 +104,8 @@ public sealed class DynesTableTests
             bias[i] = -6.0 + 12.0 * i / (points - 1);
             clean[i] = ThermalBcsModel.Evaluate(truth, bias[i]);
         }
-        var table = new GapFitter(new GapFitOptions { GammaMeV = 0.1, ModulationMV = 0.03 });
-        var exact = new GapFitter(new GapFitOptions { GammaMeV = 0.1, ModulationMV = 0.03, ExactDynesModel = true });
+        var table = new GapFitter(new GapFitOptions { GammaMeV = 0.1, ModulationMV = 0.03, DynesTable = true });
+        var exact = new GapFitter(new GapFitOptions { GammaMeV = 0.1, ModulationMV = 0.03 });
         var rng = new Random(5);
         const int draws = 40;
         double sumSq = 0, sumErr = 0, sumSe = 0, worstGap = 0, worstTemp = 0;
@@ -116,6 +116,7 @@ public sealed class DynesTableTests
             var b = exact.Fit(bias, y);
             Assert.AreEqual(FitFlags.Ok, a.Flag, $"draw {k}");
             Assert.AreEqual(FitFlags.Ok, b.Flag, $"draw {k}");
+            Assert.AreNotEqual(a.DeltaMeV, b.DeltaMeV, "two paths, not one");
             worstGap = Math.Max(worstGap, Math.Abs(a.DeltaMeV - b.DeltaMeV) / b.DeltaErrMeV);
             worstTemp = Math.Max(worstTemp, Math.Abs(a.TEffK - b.TEffK) / b.TEffErrK);
             Assert.AreEqual(b.DeltaErrMeV, a.DeltaErrMeV, 0.02 * b.DeltaErrMeV, $"draw {k}: the error bars agree");

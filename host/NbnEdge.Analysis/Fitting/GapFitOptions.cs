@@ -37,8 +37,21 @@ public sealed record GapFitOptions
     /// <summary>Fixed Dynes Γ in meV (or the starting value when fitted).</summary>
     public double GammaMeV { get; init; }
 
-    /// <summary>The exact pole sum even where an FFT table would serve a fixed Γ (tests check the table's fits against it).</summary>
-    internal bool ExactDynesModel { get; init; }
+    /// <summary>
+    /// Fit a fixed Γ &gt; 0 through an FFT-built table (<see cref="Model.SisConductanceTable.ForDynes"/>) instead of the exact
+    /// pole sum: about 0.1 ms a fit of 201 points instead of 3 ms, after 1–3 s of building the table's nodes on first
+    /// use. It pays from about <see cref="DynesTableFromSpectra"/> spectra of one run; the two agree to 0.001 of Δ's error.
+    /// </summary>
+    public bool DynesTable { get; init; }
+
+    /// <summary>
+    /// The number of spectra from which a batch is fitted through the Dynes table: its build (1–3 s) equals 100–1000 exact
+    /// fits (3 ms each, 30 ms when a poor fit retries its starts); a 200-spectrum line took 6.2 s exact, 2.5 s through the table.
+    /// </summary>
+    public const int DynesTableFromSpectra = 100;
+
+    /// <summary>These options for a batch of <paramref name="spectra"/> spectra: the Dynes table when it pays (<see cref="DynesTableFromSpectra"/>).</summary>
+    public GapFitOptions ForBatch(int spectra) => GammaMeV > 0 && !FitGamma ? this with { DynesTable = spectra >= DynesTableFromSpectra } : this;
 
     /// <summary>
     /// Fit a constant in-gap conductance fraction η (G → η + (1 − η)G): a flat floor in the gap

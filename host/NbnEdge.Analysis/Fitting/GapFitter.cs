@@ -871,7 +871,7 @@ public sealed class GapFitter
     private bool UsesFftTable => _options.IsSis || _dynesTable;
 
     /// <summary>
-    /// NIS with a fixed Γ: from 1e−4 meV to 1 meV and half the bias reach (broader is no visible gap, and the exact
+    /// NIS with a fixed Γ, when the options ask for the table (<see cref="GapFitOptions.DynesTable"/>): from 1e−4 meV to 1 meV and half the bias reach (broader is no visible gap, and the exact
     /// sum needs only a few poles there), with V_m fixed (a fitted V_m would need a table per trial), and a bias
     /// range of at most 16,000 lattice steps (±25 mV at small Γ, ±160 mV above 0.12 meV: a sweep of hundreds of mV
     /// would need FFTs of a million points per node, slower than the exact sum).
@@ -879,7 +879,7 @@ public sealed class GapFitter
     private bool _dynesTable;
 
     private void ChooseModelPath(double maxAbsBias) =>
-        _dynesTable = !_options.IsSis && !_options.FitGamma && !_options.FitModulation && !_options.ExactDynesModel
+        _dynesTable = _options.DynesTable && !_options.IsSis && !_options.FitGamma && !_options.FitModulation
             && _options.GammaMeV >= 1e-4 && _options.GammaMeV <= Math.Min(1.0, 0.5 * maxAbsBias)
             && maxAbsBias <= 16_000 * SisConductanceTable.DynesStepMeV(_options.GammaMeV);
 

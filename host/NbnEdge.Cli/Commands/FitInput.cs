@@ -180,6 +180,7 @@ internal static class FitRunner
     public static GapFitResult[] FitAll(IReadOnlyList<Spectrum> spectra, GapFitOptions options, Action? fitted = null)
     {
         var results = new GapFitResult[spectra.Count];
+        options = options.ForBatch(spectra.Count);
         Parallel.For(0, spectra.Count, () => new GapFitter(options), (i, _, fitter) =>
         {
             // A fitter fault on one spectrum becomes that spectrum's flagged result, not the end of the run.
