@@ -130,4 +130,14 @@ public sealed class DynesTableTests
         Assert.IsTrue(rms <= 1.5 * meanSe && rms >= 0.5 * meanSe, $"rms {rms:E3} against SE {meanSe:E3}");
         Assert.IsTrue(Math.Abs(sumErr / draws) <= 4 * meanSe / Math.Sqrt(draws), $"biased: mean error {sumErr / draws:E3}");
     }
+
+    [TestMethod]
+    public void Batches_TakeTheTableFromAHundredSpectra_OnlyForAFixedGamma()
+    {
+        var fixedGamma = new GapFitOptions { GammaMeV = 0.1 };
+        Assert.IsFalse(fixedGamma.ForBatch(GapFitOptions.DynesTableFromSpectra - 1).DynesTable);
+        Assert.IsTrue(fixedGamma.ForBatch(GapFitOptions.DynesTableFromSpectra).DynesTable);
+        Assert.IsFalse(new GapFitOptions().ForBatch(10_000).DynesTable, "Γ = 0 has its own table");
+        Assert.IsFalse(new GapFitOptions { GammaMeV = 0.1, FitGamma = true }.ForBatch(10_000).DynesTable, "a free Γ stays exact");
+    }
 }

@@ -119,7 +119,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++) _lagSign[i] = (i & 1) == 0 ? 1.0 : -1.0;
         double maxAbsBias = 0;
         for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
-        ChooseModelPath(maxAbsBias);
+        ChooseModelPath(maxAbsBias, start.ModulationMV);
         SetBounds(maxAbsBias, paper: false);
         _vmFixed = start.ModulationMV;
         if (UsesFftTable) SetTableReach(maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag]);
@@ -147,7 +147,7 @@ public sealed class GapFitter
         (double Intercept, double SlopePerMV)? line = null;
         double maxAbsBias = 0;
         for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
-        ChooseModelPath(maxAbsBias);
+        ChooseModelPath(maxAbsBias, vm);
         SetBounds(maxAbsBias, paper);
         var start = StartingValues(vm, out double outsideIntercept, out double outsideSlope);
         if (paper)
@@ -878,8 +878,20 @@ public sealed class GapFitter
     /// </summary>
     private bool _dynesTable;
 
-    private void ChooseModelPath(double maxAbsBias) =>
-        _dynesTable = _options.DynesTable && !_options.IsSis && !_options.FitGamma && !_options.FitModulation
+    /// <summary>
+    /// Whether one exact evaluation of this spectrum costs over ~1 ms (8,192 point-nodes: a wide lock-in V_m needs up to 96
+    /// quadrature nodes a point, and a 4,096-point sweep at V_m = 5 mV took minutes to fit), so that even a single
+    /// spectrum is fitted sooner through the Dynes table, whose lock-in average is a product in its transform.
+    /// </summary>
+    private bool ExactModelIsSlow(double vm)
+    {
+        if (!(_options.GammaMeV > 0)) return false;
+        int nodes = vm > 0 ? LockInQuadrature.For(vm, 0.3, _options.GammaMeV, 1e-10).Count : 1;
+        return (long)_n * nodes >= 8192;
+    }
+
+    private void ChooseModelPath(double maxAbsBias, double vm) =>
+        _dynesTable = (_options.DynesTable || ExactModelIsSlow(vm)) && !_options.IsSis && !_options.FitGamma && !_options.FitModulation
             && _options.GammaMeV >= 1e-4 && _options.GammaMeV <= Math.Min(1.0, 0.5 * maxAbsBias)
             && maxAbsBias <= 16_000 * SisConductanceTable.DynesStepMeV(_options.GammaMeV);
 
