@@ -63,6 +63,8 @@ await OutageAsync(broker, capture, work, outageMinutes, timeScale: 100, spectraP
 await OutageAsync(broker, capture, work, outageMinutes, timeScale: 10, spectraPerSimulatedSecond: 10, bytesPerSpectrum);
 return 0;
 
+const double SlowMs = 100; // a result slower than this is listed with the time it was shown
+
 static async Task<(long Results, double PerSecond, double Median, double P99, double Max, double CpuMsPerResult, double BrokerCpuMsPerResult)> RunAsync(Broker broker, int n, byte[] capture, double? bytesPerSecond, string work, string parts = "all")
 {
     string run = Path.Combine(work, $"run-{Guid.NewGuid():N}");
@@ -72,6 +74,7 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     var lastByte = new ConcurrentDictionary<(string, uint), long>();
     var journaledAt = new ConcurrentDictionary<(string, uint), long>();
     var latencies = new ConcurrentBag<double>();
+    var slow = new ConcurrentBag<(long Shown, double Ms, string Station)>(); // where the tail sits in time: a burst or spread out
     var stationPart = new ConcurrentBag<double>();
     var brokerPart = new ConcurrentBag<double>();
     long shown = 0, lastShown = 0;
@@ -81,7 +84,9 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
         uint id = json.GetProperty("spectrum_id").GetUInt32();
         if (lastByte.TryGetValue((station, id), out long t))
         {
-            latencies.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
+            double ms = Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
+            latencies.Add(ms);
+            if (ms > SlowMs) slow.Add((now, ms, station));
             if (journaledAt.TryGetValue((station, id), out long j))
             {
                 stationPart.Add(Stopwatch.GetElapsedTime(t, j).TotalMilliseconds);
@@ -120,11 +125,21 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     double seconds = Stopwatch.GetElapsedTime(start, Interlocked.Read(ref lastShown)).TotalSeconds;
     double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, shown);
     double brokerMs = (broker.CpuSeconds() - brokerCpu0) * 1000 / Math.Max(1, shown);
+    long resent = stations.Sum(s => s.Publisher.Resent), reconnections = stations.Sum(s => s.Publisher.Connections - 1);
+    if (resent + reconnections + subscriber.ResendRequests > 0 || subscriber.Connections > 1)
+        Console.WriteLine($"          (!) resent {resent} results after {subscriber.ResendRequests} resend requests; reconnections: stations {reconnections}, facility {subscriber.Connections - 1}");
     foreach (var s in stations) { await s.Publisher.DisposeAsync(); await s.Session.DisposeAsync(); }
     var sorted = latencies.Order().ToArray();
     try { Directory.Delete(run, recursive: true); } catch (IOException) { }
     double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     if (shown != expected) Console.WriteLine($"  (!) facility showed {shown} of {expected} results");
+    if (bytesPerSecond is not null && !slow.IsEmpty)
+    {
+        // Seconds after the start at which results took longer than SlowMs: one burst (a stall) or spread out (a slow path).
+        var times = slow.Select(x => Stopwatch.GetElapsedTime(start, x.Shown).TotalSeconds).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"          over {SlowMs} ms: {times.Length} results, shown between {times[0]:F2} and {times[^1]:F2} s after the start, in {slow.Select(x => x.Station).Distinct().Count()} stations; by 100 ms: {string.Join(" ", times.GroupBy(t => (int)(t * 10)).Select(g => $"{g.Key / 10.0:F1}s×{g.Count()}"))}"));
+    }
     if (bytesPerSecond is not null && stationPart.Count > 0)
     {
         var a = stationPart.Order().ToArray();
