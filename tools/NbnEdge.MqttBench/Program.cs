@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using NbnEdge.Dashboard;
 using NbnEdge.Facility;
 using NbnEdge.Link.Journal;
@@ -25,13 +23,14 @@ int[] counts = Arg("--stations", "1,10,50").Split(',').Select(s => int.Parse(s, 
 double ratePerStation = double.Parse(Arg("--rate", "100"), ci);
 int spectra = int.Parse(Arg("--spectra", "400"), ci);
 double outageMinutes = double.Parse(Arg("--outage-minutes", "10"), ci);
+const double SlowMs = 100; // a result slower than this is listed with the time it was shown (the target at N = 10)
 
 string work = Path.Combine(Path.GetTempPath(), "nbnedge-mqttbench");
 Directory.CreateDirectory(work);
 byte[] capture = Capture(work, spectra);
 double bytesPerSpectrum = (double)capture.Length / spectra;
 Console.WriteLine(string.Create(ci, $"capture: {spectra} spectra, {capture.Length} bytes ({bytesPerSpectrum:F0} B a spectrum); {Environment.ProcessorCount} cores"));
-using var broker = Broker.Start(work);
+using var broker = LocalMosquitto.Start(Path.Combine(work, $"mosquitto-{Guid.NewGuid():N}"), "allow_anonymous true\nmax_queued_messages 100000\n# Nagle off on the broker's sockets too (MQTTnet sets TCP_NODELAY on ours): see docs/MQTT.md.\nset_tcp_nodelay true");
 Console.WriteLine($"broker: mosquitto on 127.0.0.1:{broker.Port}");
 Console.WriteLine();
 Console.WriteLine(string.Create(ci, $"paced: every station at {ratePerStation:G4} spectra/s (a board's ~8 s per position at time scale {8 * ratePerStation:G4})"));
@@ -63,9 +62,7 @@ await OutageAsync(broker, capture, work, outageMinutes, timeScale: 100, spectraP
 await OutageAsync(broker, capture, work, outageMinutes, timeScale: 10, spectraPerSimulatedSecond: 10, bytesPerSpectrum);
 return 0;
 
-const double SlowMs = 100; // a result slower than this is listed with the time it was shown
-
-static async Task<(long Results, double PerSecond, double Median, double P99, double Max, double CpuMsPerResult, double BrokerCpuMsPerResult)> RunAsync(Broker broker, int n, byte[] capture, double? bytesPerSecond, string work, string parts = "all")
+static async Task<(long Results, double PerSecond, double Median, double P99, double Max, double CpuMsPerResult, double BrokerCpuMsPerResult)> RunAsync(LocalMosquitto broker, int n, byte[] capture, double? bytesPerSecond, string work, string parts = "all")
 {
     string run = Path.Combine(work, $"run-{Guid.NewGuid():N}");
     var facilityState = new FacilityState();
@@ -152,13 +149,13 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
 
 // A publisher whose broker is down: the station measures on, the results wait in the journal; the
 // publisher's memory must not grow with them. Then the broker comes back and the backlog is sent.
-static async Task OutageAsync(Broker broker, byte[] capture, string work, double minutes, double timeScale, double spectraPerSimulatedSecond, double bytesPerSpectrum)
+static async Task OutageAsync(LocalMosquitto broker, byte[] capture, string work, double minutes, double timeScale, double spectraPerSimulatedSecond, double bytesPerSpectrum)
 {
     var ci = CultureInfo.InvariantCulture;
     double wallSeconds = minutes * 60 / timeScale;
     double spectraPerSecond = timeScale * spectraPerSimulatedSecond;
     string run = Path.Combine(work, $"outage-{Guid.NewGuid():N}");
-    int closedPort = Broker.FreePort();
+    int closedPort = LocalMosquitto.FreePort();
     var endpoint = new MqttEndpoint { Host = "127.0.0.1", Port = closedPort, Station = "outage" };
     var journal = new SessionJournal(run, "session");
     // Fewer spectra than a 10-minute line would need are replayed in a loop: enough bytes for the whole outage.
@@ -225,54 +222,4 @@ static byte[] Capture(string work, int spectra)
     while ((n = board.ReadAsync(buffer, CancellationToken.None).AsTask().GetAwaiter().GetResult()) > 0) ms.Write(buffer, 0, n);
     File.WriteAllBytes(path, ms.ToArray());
     return ms.ToArray();
-}
-
-/// <summary>A Mosquitto of the benchmark's own on a free loopback port.</summary>
-internal sealed class Broker : IDisposable
-{
-    private readonly Process _process;
-
-    private Broker(Process process, int port) { _process = process; Port = port; }
-
-    public int Port { get; }
-
-    public static Broker Start(string work)
-    {
-        string exe = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("mosquitto is not installed: apt-get install -y mosquitto");
-        int port = FreePort();
-        string config = Path.Combine(work, $"mosquitto-{port}.conf");
-        File.WriteAllText(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n");
-        var p = Process.Start(new ProcessStartInfo(exe, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        for (int i = 0; i < 200; i++)
-        {
-            try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, port); return new Broker(p, port); }
-            catch (SocketException) { Thread.Sleep(25); }
-        }
-
-        throw new InvalidOperationException("mosquitto did not start");
-    }
-
-    /// <summary>User + system CPU seconds of the broker process so far (/proc/PID/stat).</summary>
-    public double CpuSeconds()
-    {
-        string[] f = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // Fields after the name: state is [0], utime [11], stime [12], in clock ticks (100 a second on Linux).
-        return (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited) _process.Kill();
-        _process.Dispose();
-    }
 }
