@@ -113,6 +113,20 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     long start = Stopwatch.GetTimestamp();
     TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     double brokerCpu0 = broker.CpuSeconds();
+    // Where a stall could come from inside this process: collections and their pauses, and work
+    // waiting for a thread-pool thread (sampled every 10 ms while the stations run).
+    TimeSpan gcPause0 = GC.GetTotalPauseDuration();
+    int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+    long queuedMax = 0;
+    using var sampling = new CancellationTokenSource();
+    var sampler = Task.Run(async () =>
+    {
+        while (!sampling.IsCancellationRequested)
+        {
+            queuedMax = Math.Max(queuedMax, ThreadPool.PendingWorkItemCount);
+            try { await Task.Delay(10, sampling.Token); } catch (OperationCanceledException) { }
+        }
+    });
     foreach (var s in stations) s.Session.Start(CancellationToken.None);
     await Task.WhenAll(stations.Select(async s => { await s.Session.FinishAsync(); if (parts.Contains('+') || parts == "all") await s.Publisher.FinishAsync(TimeSpan.FromSeconds(60)); }));
     if (parts == "session+publish") { shown = stations.Sum(s => s.Publisher.AckedSeq); lastShown = Stopwatch.GetTimestamp(); }
@@ -121,6 +135,10 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     while (Interlocked.Read(ref shown) < expected && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
     double seconds = Stopwatch.GetElapsedTime(start, Interlocked.Read(ref lastShown)).TotalSeconds;
     double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, shown);
+    sampling.Cancel();
+    await sampler;
+    string inProcess = string.Create(CultureInfo.InvariantCulture,
+        $"          in process: GC gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F0} ms in all; thread pool {ThreadPool.ThreadCount} threads, at most {queuedMax} work items waiting");
     double brokerMs = (broker.CpuSeconds() - brokerCpu0) * 1000 / Math.Max(1, shown);
     long resent = stations.Sum(s => s.Publisher.Resent), reconnections = stations.Sum(s => s.Publisher.Connections - 1);
     if (resent + reconnections + subscriber.ResendRequests > 0 || subscriber.Connections > 1)
@@ -130,6 +148,7 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     try { Directory.Delete(run, recursive: true); } catch (IOException) { }
     double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     if (shown != expected) Console.WriteLine($"  (!) facility showed {shown} of {expected} results");
+    if (bytesPerSecond is not null) Console.WriteLine(inProcess);
     if (bytesPerSecond is not null && !slow.IsEmpty)
     {
         // Seconds after the start at which results took longer than SlowMs: one burst (a stall) or spread out (a slow path).
