@@ -57,8 +57,6 @@ public sealed class LiveSession : IAsyncDisposable
         Link = new LinkSession(source, journal);
         Pipeline = new LivePipeline(pipelineOptions);
         Pipeline.Attach(Link.Assembler);
-        if (_options.StopAfterSpectra is { } last)
-            Pipeline.ResultCompleted += r => { if (r.Index + 1 >= last) Stop(); };
         if (source is ReconnectingByteSource)
         {
             // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
@@ -84,6 +82,10 @@ public sealed class LiveSession : IAsyncDisposable
                 if (Link.JournalFault is null) ResultJournaled?.Invoke(r);
             };
         }
+
+        // After the journal's handler: the last result is journaled (and published) like any other.
+        if (_options.StopAfterSpectra is { } last)
+            Pipeline.ResultCompleted += r => { if (r.Index + 1 >= last) Stop(); };
     }
 
     /// <summary>The link: transport, journal, decoder, commands to the board.</summary>
