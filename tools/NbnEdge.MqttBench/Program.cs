@@ -142,7 +142,7 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     double brokerMs = (broker.CpuSeconds() - brokerCpu0) * 1000 / Math.Max(1, shown);
     long resent = stations.Sum(s => s.Publisher.Resent), reconnections = stations.Sum(s => s.Publisher.Connections - 1);
     if (resent + reconnections + subscriber.ResendRequests > 0 || subscriber.Connections > 1)
-        Console.WriteLine($"          (!) resent {resent} results after {subscriber.ResendRequests} resend requests; reconnections: stations {reconnections}, facility {subscriber.Connections - 1}");
+        Console.WriteLine($"          (!) resent {resent} results after {subscriber.ResendRequests} resend requests (facility dropped {subscriber.Stations.Values.Sum(q => q.GapsDropped)} after gaps, {subscriber.Stations.Values.Sum(q => q.DuplicatesDropped)} duplicates); reconnections: stations {reconnections}, facility {subscriber.Connections - 1}");
     foreach (var s in stations) { await s.Publisher.DisposeAsync(); await s.Session.DisposeAsync(); }
     var sorted = latencies.Order().ToArray();
     try { Directory.Delete(run, recursive: true); } catch (IOException) { }
