@@ -90,20 +90,23 @@ internal static class FigureStyle
     /// <summary>DejaVu Sans ships with Debian and every CI image here, and has Δ, σ, µ and subscripts.</summary>
     public const string FontName = "DejaVu Sans";
 
-    public static void Apply(Plot plot, FigureOptions o, string xLabel, string yLabel, string? title)
+    /// <summary>
+    /// The figure's look, and its axis labels and title (in <see cref="FigureText"/> markup) handed
+    /// to <see cref="FigureLabels"/>, which draws them and the legend with real sub- and superscripts.
+    /// </summary>
+    public static FigureLabels Apply(Plot plot, FigureOptions o, string xLabel, string yLabel, string? title)
     {
         plot.FigureBackground.Color = Colors.White;
         plot.DataBackground.Color = Colors.White;
-        // Labels and titles may carry _{sub} and ^{sup} scripts.
-        plot.XLabel(FigureText.Rich(xLabel));
-        plot.YLabel(FigureText.Rich(yLabel));
-        if (title is not null) plot.Title(FigureText.Rich(title));
+        // ScottPlot's own labels stay empty: they would print the markup, or the text without its scripts.
+        plot.XLabel("");
+        plot.YLabel("");
+        var labels = FigureLabels.Attach(plot, o);
+        labels.XLabel = xLabel;
+        labels.YLabel = yLabel;
+        labels.Title = title;
         foreach (var axis in plot.Axes.GetAxes())
         {
-            axis.Label.FontSize = o.LabelFontSizePx;
-            axis.Label.FontName = FontName;
-            axis.Label.Bold = false;
-            axis.Label.ForeColor = Black;
             axis.TickLabelStyle.FontSize = o.TickFontSizePx;
             axis.TickLabelStyle.FontName = FontName;
             axis.TickLabelStyle.ForeColor = Black;
@@ -113,17 +116,11 @@ internal static class FigureStyle
             axis.FrameLineStyle.Width = 1.5f;
             axis.FrameLineStyle.Color = Black;
         }
-        // A long title (name, flag, Δ, T_eff) shrinks to the figure's width instead of running off both edges
-        // (DejaVu Sans averages ≈ 0.55 em per character).
-        int titleChars = title is null ? 0 : FigureText.Rich(title).Length;
-        float fit = titleChars == 0 ? o.TitleFontSizePx : (o.WidthPx - 40) / (0.55f * titleChars);
-        plot.Axes.Title.Label.FontSize = Math.Max(12, Math.Min(o.TitleFontSizePx, fit));
-        plot.Axes.Title.Label.FontName = FontName;
-        plot.Axes.Title.Label.Bold = false;
         plot.Grid.MajorLineColor = Color.FromHex("#000000").WithAlpha(0.10);
         plot.Legend.FontSize = o.LegendFontSizePx;
         plot.Legend.FontName = FontName;
         plot.Legend.OutlineColor = Grey.WithAlpha(0.5);
+        return labels;
     }
 
     /// <summary>A note in the plot's corner in the figure's font, black on white, instead of ScottPlot's yellow default.</summary>

@@ -221,7 +221,7 @@ public static class GapFigures
             }
             var g = plot.Add.ScatterLine(gx, gy, FigureStyle.Vermilion);
             g.LineWidth = o.LineWidthPx;
-            g.LegendText = string.Format(Inv, "Gaussian (Eq. 4): Δ₀ = {0:F4} meV, σ = {1:F1} µeV", gaussCentreMeV, gaussSigmaMeV * 1000);
+            g.LegendText = string.Format(Inv, "Gaussian (Eq. 4): Δ_{{0}} = {0:F4} meV, σ = {1:F1} µeV", gaussCentreMeV, gaussSigmaMeV * 1000);
         }
         if (double.IsFinite(meanMeV))
         {
@@ -236,7 +236,7 @@ public static class GapFigures
                 ? string.Format(Inv, " (CI {0:F1}–{1:F1})", c.LowerMeV * 1000, c.UpperMeV * 1000) : "";
             // A legend entry without a line: the number belongs with the others, not on the data.
             var s = plot.Add.ScatterPoints(Array.Empty<double>(), Array.Empty<double>());
-            s.LegendText = string.Format(Inv, FigureText.Rich("σ_{int}") + " = {0:F1} µeV{1}", intrinsicSigmaMeV * 1000, ci);
+            s.LegendText = string.Format(Inv, "σ_{{int}} = {0:F1} µeV{1}", intrinsicSigmaMeV * 1000, ci);
             s.MarkerSize = 0;
         }
         plot.Axes.Margins(bottom: 0);
@@ -357,6 +357,8 @@ public static class GapFigures
         }
         plot.Axes.SquareUnits();
         plot.Axes.Margins(0, 0);
+        // Fixed room for the axis labels drawn by FigureLabels (they follow the data area) and, on the right, the colour bar.
+        plot.Layout.Fixed(new PixelPadding(150, anyFinite ? 230 : 40, 95, title is null ? 25 : 70));
         return FigureStyle.Save(plot, directory, baseName, o);
     }
 
@@ -373,7 +375,7 @@ public static class GapFigures
     {
         var o = options ?? FigureOptions.Default;
         var plot = new Plot();
-        FigureStyle.Apply(plot, o, "film thickness d (nm)", FigureText.Rich("T_{c} (K)"), title);
+        FigureStyle.Apply(plot, o, "film thickness d (nm)", "T_{c} (K)", title);
         Color[] colours = [FigureStyle.Blue, FigureStyle.Vermilion, FigureStyle.Green, FigureStyle.Purple, FigureStyle.Orange];
         MarkerShape[] shapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle];
         var groups = films.GroupBy(f => f.Group ?? "films").ToList();

@@ -41,12 +41,12 @@ public static class SpatialFigures
     {
         var o = options ?? FigureOptions.Default;
         var plot = new Plot();
-        FigureStyle.Apply(plot, o, "lag h (nm)", "semivariance γ(h) (µeV²)", title);
+        FigureStyle.Apply(plot, o, "lag h (nm)", "semivariance γ(h) (µeV^{2})", title);
         const double toUeV2 = 1e6;
         var raw = plot.Add.ScatterPoints(points.Select(p => p.LagNm).ToArray(), points.Select(p => p.RawMeV2 * toUeV2).ToArray(), FigureStyle.Grey.WithAlpha(0.6));
         raw.MarkerSize = o.MarkerSizePx * 0.6f;
         raw.MarkerShape = MarkerShape.OpenCircle;
-        raw.LegendText = "measured ½⟨(Δᵢ − Δⱼ)²⟩";
+        raw.LegendText = "measured ½⟨(Δ_{i} − Δ_{j})^{2}⟩";
         var fitted = points.Where(p => p.LagNm <= maxFittedLagNm).ToArray();
         var corrected = plot.Add.ScatterPoints(fitted.Select(p => p.LagNm).ToArray(), fitted.Select(p => p.CorrectedMeV2 * toUeV2).ToArray(), FigureStyle.Blue);
         corrected.MarkerSize = o.MarkerSizePx;
@@ -60,7 +60,7 @@ public static class SpatialFigures
         double nugget = points.Count > 0 ? points.Average(p => p.FitErrorNuggetMeV2) * toUeV2 : 0;
         // Solid: Skia's SVG backend drops dash patterns.
         var level = plot.Add.HorizontalLine(nugget, 1.5f, FigureStyle.Grey, LinePattern.Solid);
-        level.LegendText = string.Format(Inv, "fit-error nugget ⟨σᵢ² + σⱼ²⟩/2 = {0:G3} µeV²", nugget);
+        level.LegendText = string.Format(Inv, "fit-error nugget ⟨σ_{{i}}^{{2}} + σ_{{j}}^{{2}}⟩/2 = {0:G3} µeV^{{2}}", nugget);
 
         double hMax = points.Count > 0 ? points.Max(p => p.LagNm) : 1;
         const int n = 300;
@@ -72,7 +72,7 @@ public static class SpatialFigures
         }
         var curve = plot.Add.ScatterLine(mx, my, FigureStyle.Vermilion);
         curve.LineWidth = o.LineWidthPx;
-        curve.LegendText = string.Format(Inv, "exponential model: ξ_Δ = {0} nm (CI {1}–{2})", Nm(model.CorrelationLengthNm), Nm(model.LowerNm), Nm(model.UpperNm));
+        curve.LegendText = string.Format(Inv, "exponential model: ξ_{{Δ}} = {0} nm (CI {1}–{2})", Nm(model.CorrelationLengthNm), Nm(model.LowerNm), Nm(model.UpperNm));
         if (double.IsFinite(model.CorrelationLengthNm) && model.CorrelationLengthNm <= hMax)
         {
             var xi = plot.Add.VerticalLine(model.CorrelationLengthNm, 1.5f, FigureStyle.Vermilion.WithAlpha(0.7), LinePattern.Solid);

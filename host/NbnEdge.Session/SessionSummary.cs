@@ -1,4 +1,5 @@
 using NbnEdge.Analysis;
+using NbnEdge.Analysis.Fitting;
 using NbnEdge.Link;
 using NbnEdge.Live;
 
@@ -51,7 +52,7 @@ public sealed record SessionSummary
     public static SessionSummary From(string source, LivePipeline pipeline, LinkCounters counters, bool requireStatistics)
     {
         var results = pipeline.Results;
-        var fits = results.Where(r => !r.Incomplete && r.Fit is not null).Select(r => r.Fit!).ToList();
+        var fits = CompleteFits(results);
         HomogeneitySummary? stats = null;
         int usable = results.Count(r => r.UsableFit);
         if (usable >= HomogeneityStatistics.MinimumCount || requireStatistics)
@@ -60,7 +61,7 @@ public sealed record SessionSummary
                 throw new InputDataException(source, $"no HELLO with bias_uV_per_lsb and signal_uV_per_lsb in the stream: its {results.Count} spectra cannot be converted to mV and µV ({counters.FramesOk} good frames).");
             if (fits.Count == 0)
                 throw new InputDataException(source, $"no complete spectrum could be fitted ({results.Count} spectra decoded, {counters.FramesOk} good frames).");
-            stats = HomogeneitySummary.Of(fits);
+            stats = Spread(fits);
         }
 
         return new SessionSummary
@@ -68,6 +69,16 @@ public sealed record SessionSummary
             Source = source, Counters = counters, Final = pipeline.Snapshot, Results = results, Statistics = stats, LatenciesMs = pipeline.LatenciesMs,
         };
     }
+
+    /// <summary>The fits the summary averages: those of complete spectra (a missing chunk can cut the gap edge), in arrival order.</summary>
+    public static List<GapFitResult> CompleteFits(IEnumerable<LiveResult> results) =>
+        results.Where(r => !r.Incomplete && r.Fit is not null).Select(r => r.Fit!).ToList();
+
+    /// <summary>
+    /// The homogeneity statistics of <paramref name="fits"/> (usable ones, outliers left out, σ_int's
+    /// bootstrap CI): the one computation behind the final summary and the live table's spread row.
+    /// </summary>
+    public static HomogeneitySummary? Spread(IReadOnlyList<GapFitResult> fits) => HomogeneitySummary.Of(fits);
 
     private static (double MedianMs, double MaxMs) MedianAndMax(IReadOnlyList<double> latencies)
     {

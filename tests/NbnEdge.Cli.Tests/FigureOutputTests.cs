@@ -82,6 +82,9 @@ public sealed class FigureOutputTests
         string expected = $"Δ = {delta.ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture)} ± {err.ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture)} meV";
         StringAssert.Contains(System.Net.WebUtility.HtmlDecode(svg), expected);
         Assert.DoesNotContain("µeV", svg);
+        // Issue 15 item 10: T_eff in the title is a real subscript, and no figure prints its markup.
+        SvgText.AssertSubscript(svgFile, "T", "eff");
+        foreach (var file in Directory.GetFiles(dir, "*.svg")) SvgText.AssertNoMarkup(file, $"[{flag}]");
     }
 
     [TestMethod]

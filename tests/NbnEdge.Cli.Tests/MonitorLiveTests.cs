@@ -104,7 +104,7 @@ public sealed class MonitorLiveTests
         Assert.AreEqual(0, replay.ExitCode, replay.Stderr);
         JsonElement l = live.Json(), p = replay.Json();
         Assert.AreEqual(8, l.GetProperty("spectra_fitted").GetInt32(), "the spectrum before HELLO is held and fitted once HELLO comes");
-        foreach (string field in new[] { "bytes", "frames_ok", "spectra_received", "spectra_fitted", "estimates", "n", "mean_delta_meV", "sd_meV", "gauss_sigma_meV", "intrinsic_sigma_meV", "rms_fit_error_meV", "estimate_vs_fit_rms_meV", "recompute_checked", "recompute_mismatches" })
+        foreach (string field in new[] { "bytes", "frames_ok", "spectra_received", "spectra_fitted", "estimates", "n", "mean_delta_meV", "sd_meV", "gauss_sigma_meV", "intrinsic_sigma_meV", "intrinsic_sigma_ci_meV", "outliers", "rms_fit_error_meV", "estimate_vs_fit_rms_meV", "recompute_checked", "recompute_mismatches" })
             Assert.AreEqual(p.GetProperty(field).GetRawText(), l.GetProperty(field).GetRawText(), field);
     }
 

@@ -123,7 +123,10 @@ public sealed class SpatialFigureCommandTests
         StringAssert.Contains(waterfall, "24 spectra, normalised and offset");
         Assert.IsFalse(waterfall.Contains("spectra shown"), "no spectrum is left out");
         StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "averaged-spectrum.svg")), "mean of 24");
-        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "variogram.svg")), "ξ_Δ");
+        SvgText.AssertSubscript(Path.Combine(dir, "variogram.svg"), "ξ", "Δ");
+        SvgText.AssertSubscript(Path.Combine(dir, "histogram.svg"), "σ", "int");
+        SvgText.AssertSubscript(Path.Combine(dir, "averaged-spectrum.svg"), "T", "eff");
         StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "histogram.svg")), "mean Δ");
+        foreach (var svg in Directory.GetFiles(dir, "*.svg")) SvgText.AssertNoMarkup(svg);
     }
 }

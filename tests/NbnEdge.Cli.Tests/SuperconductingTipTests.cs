@@ -50,6 +50,7 @@ public sealed class SuperconductingTipTests
         Assert.AreEqual(0, r.ExitCode, r.Stderr);
         string svg = File.ReadAllText(Directory.GetFiles(dir, "spectrum-fit-*.svg").Single());
         StringAssert.Contains(svg, "SIS, tip");
+        SvgText.AssertSubscript(Directory.GetFiles(dir, "spectrum-fit-*.svg").Single(), "tip Δ", "t");
     }
 
     [TestMethod]

@@ -29,7 +29,9 @@ public sealed class SpatialRecoveryTests
 
     internal static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    private static readonly SpatialOptions Fast = new() { BootstrapResamples = 300, Permutations = 199 };
+    // 160 parametric draws at the fit and 80 at each end of the interval: the README's table was
+    // measured with the product's 500 (and more seeds).
+    private static readonly SpatialOptions Fast = new() { BootstrapResamples = 160, Permutations = 199 };
 
     private sealed record Recovery(double TrueXi, int Seeds, double MedianXi, int Covered, int Correlated);
 
@@ -37,46 +39,47 @@ public sealed class SpatialRecoveryTests
     {
         options ??= Fast;
         var estimates = new double[seeds];
-        int covered = 0, correlated = 0, above = 0;
-        var widths = new double[seeds];
+        int covered = 0, correlated = 0, above = 0, below = 0;
         Parallel.For(0, seeds, s =>
         {
             var (x, y, d, e) = Line(xi, smoothFraction, 1000 + s);
             var r = SpatialCorrelation.Analyse(x, y, d, e, options with { Seed = 77 + s });
+            Assert.AreEqual(SpatialIntervalMethod.ParametricBootstrap, r.IntervalMethod);
             estimates[s] = r.CorrelationLengthNm;
             if (r.CorrelationLengthLowerNm <= xi && xi <= r.CorrelationLengthUpperNm) Interlocked.Increment(ref covered);
-            if (xi > r.CorrelationLengthUpperNm) Interlocked.Increment(ref above);
-            widths[s] = Math.Log(r.CorrelationLengthUpperNm / r.CorrelationLengthLowerNm) / (2 * 1.96);
+            else if (xi > r.CorrelationLengthUpperNm) Interlocked.Increment(ref above);
+            else Interlocked.Increment(ref below);
             if (r.SpatiallyCorrelated) Interlocked.Increment(ref correlated);
         });
-        double sdLog = Math.Sqrt(estimates.Select(e => Math.Log(e)).Select(l => l - estimates.Select(e => Math.Log(e)).Average()).Sum(q => q * q) / (seeds - 1));
-        TestContext.WriteLine($"  misses above {above}, sd log ξ̂ {sdLog:F3}, mean bootstrap sd {widths.Average():F3}");
         Array.Sort(estimates);
         var rec = new Recovery(xi, seeds, estimates[seeds / 2], covered, correlated);
-        TestContext.WriteLine($"line ξ={xi} nm smooth={smoothFraction}: median ξ̂ {rec.MedianXi:F1} nm, CI covers {covered}/{seeds}, correlated {correlated}/{seeds}");
+        TestContext.WriteLine($"line ξ={xi} nm smooth={smoothFraction}: median ξ̂ {rec.MedianXi:F1} nm, CI covers {covered}/{seeds} (truth above {above}, below {below}), correlated {correlated}/{seeds}");
         return rec;
     }
 
-    // ξ = 20 nm with half the variance white is the demo's film; 8 nm is a few spacings (2.1 nm).
-    // Longer ξ on this 424 nm line (50 nm: L/ξ ≈ 8) or no white part at all cover less (about
-    // 83–87 %, README): the line then holds too few independent stretches for the block bootstrap.
+    // ξ = 20 nm with half the variance white is the demo's film; 8 nm is a few spacings (2.1 nm);
+    // 50 nm leaves the 424 nm line only ~8 ξ (the block bootstrap covered 83 % there, and the
+    // basic parametric bootstrap 73 %: the inverted interval is needed). Seeds are fixed, so each
+    // count is reproducible; at a true 95 % coverage, fewer than 90 of 100 (or 54 of 60) has a
+    // probability of about 2 % (3 %): an interval that covers 85 % fails these in most seed sets.
     [TestMethod]
-    [DataRow(20.0, 0.5)]
-    [DataRow(8.0, 0.7)]
-    public void Line_KnownCorrelationLength_RecoveredWithinItsCiInAtLeast90PercentOfSeeds(double xi, double smoothFraction)
+    [DataRow(20.0, 0.5, 100)]
+    [DataRow(50.0, 0.7, 100)]
+    [DataRow(8.0, 0.7, 60)]
+    [DataRow(20.0, 1.0, 60)]
+    public void Line_KnownCorrelationLength_RecoveredWithinItsCiInAtLeast90PercentOfSeeds(double xi, double smoothFraction, int seeds)
     {
-        const int seeds = 100;
         var r = RunLines(xi, smoothFraction, seeds);
-        Assert.IsTrue(r.Covered >= 90, $"ξ = {xi} nm inside its 95 % CI in only {r.Covered} of {seeds} seeds");
+        Assert.IsTrue(r.Covered >= 0.9 * seeds, $"ξ = {xi} nm inside its 95 % CI in only {r.Covered} of {seeds} seeds");
         Assert.IsTrue(Math.Abs(Math.Log(r.MedianXi / xi)) < Math.Log(1.25), $"median ξ̂ {r.MedianXi:F1} nm, true {xi} nm");
-        Assert.IsTrue(r.Correlated >= 95, $"spatial correlation detected in only {r.Correlated} of {seeds} seeds");
+        Assert.IsTrue(r.Correlated >= 0.95 * seeds, $"spatial correlation detected in only {r.Correlated} of {seeds} seeds");
     }
 
     [TestMethod]
     public void Line_WhiteNoise_IsCalledCorrelatedAtTheTestsLevel()
     {
         const int seeds = 100;
-        // The test's p-value does not depend on the bootstrap (its own random stream): few resamples suffice here.
+        // The test's p-value does not depend on the bootstrap (its own random stream): few draws suffice here.
         var r = RunLines(0, 0, seeds, Fast with { BootstrapResamples = 100 });
         // At α = 0.05 the expected count is 5 of 100; 12 or more has probability < 0.5 % for a
         // correct test, while a test that confused the fit errors' nugget with structure would exceed it.
@@ -102,9 +105,10 @@ public sealed class SpatialRecoveryTests
     [TestMethod]
     public void Map_KnownCorrelationLength_RecoveredWithinItsCi_AndIsotropic()
     {
-        // 32 × 32 pixels of 1.5 nm, ξ = 4 nm: 48 nm a side, 12 ξ. Maps cover less than lines (34 of
-        // 40 here, 85 %): 3 × 3 tiles of 16 nm are few; and ξ̂ is skewed high (median 4.65 nm,
-        // +16 %; 4.6 nm without the white part, 3.4 nm for ξ = 3). The assertions hold the measured levels.
+        // 32 × 32 pixels of 1.5 nm, ξ = 4 nm: 48 nm a side, 12 ξ; 20 % of the variance white. The
+        // block bootstrap's 3 × 3 tiles covered 85 %; the parametric bootstrap simulates the
+        // lattice exactly (circulant embedding). ξ̂ itself runs long on these maps (median about
+        // +13 %, README), within the 30 % asserted.
         const int seeds = 40;
         const double xi = 4;
         int covered = 0, correlated = 0, anisotropic = 0;
@@ -118,6 +122,7 @@ public sealed class SpatialRecoveryTests
             for (int i = 0; i < err.Length; i++) { err[i] = 0.005 + 0.01 * rng.NextDouble(); delta[i] = map.DeltaMeV[i] + err[i] * Gaussian(rng); }
             var r = SpatialCorrelation.Analyse(map.XNm, map.YNm, delta, err, Fast with { Seed = s });
             Assert.IsTrue(r.IsMap);
+            Assert.AreEqual(SpatialIntervalMethod.ParametricBootstrap, r.IntervalMethod);
             estimates[s] = r.CorrelationLengthNm;
             if (r.CorrelationLengthLowerNm <= xi && xi <= r.CorrelationLengthUpperNm) Interlocked.Increment(ref covered);
             if (r.SpatiallyCorrelated) Interlocked.Increment(ref correlated);
@@ -125,9 +130,10 @@ public sealed class SpatialRecoveryTests
         });
         Array.Sort(estimates);
         TestContext.WriteLine($"map ξ={xi} nm: median ξ̂ {estimates[seeds / 2]:F2} nm, CI covers {covered}/{seeds}, correlated {correlated}/{seeds}, anisotropic {anisotropic}/{seeds}");
-        Assert.IsTrue(covered >= 32, $"ξ inside its CI in only {covered} of {seeds} maps");
+        Assert.IsTrue(covered >= 36, $"ξ inside its CI in only {covered} of {seeds} maps");
         Assert.IsTrue(Math.Abs(Math.Log(estimates[seeds / 2] / xi)) < Math.Log(1.3), $"median ξ̂ {estimates[seeds / 2]:F2} nm");
         Assert.AreEqual(seeds, correlated);
-        Assert.IsTrue(anisotropic <= 4, $"an isotropic field called anisotropic in {anisotropic} of {seeds} maps");
+        // The isotropy test's level is 5 %: 2 of 40 expected, more than 5 has probability < 2 %.
+        Assert.IsTrue(anisotropic <= 5, $"an isotropic field called anisotropic in {anisotropic} of {seeds} maps");
     }
 }

@@ -37,6 +37,9 @@ public sealed record GapFitOptions
     /// <summary>Fixed Dynes Γ in meV (or the starting value when fitted).</summary>
     public double GammaMeV { get; init; }
 
+    /// <summary>The exact pole sum even where an FFT table would serve a fixed Γ (tests check the table's fits against it).</summary>
+    internal bool ExactDynesModel { get; init; }
+
     /// <summary>
     /// Fit a constant in-gap conductance fraction η (G → η + (1 − η)G): a flat floor in the gap
     /// from a parallel normal channel. Costs nothing in speed (table path).

@@ -119,12 +119,10 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++) _lagSign[i] = (i & 1) == 0 ? 1.0 : -1.0;
         double maxAbsBias = 0;
         for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        ChooseModelPath(maxAbsBias);
         SetBounds(maxAbsBias, paper: false);
-        if (_options.IsSis)
-        {
-            _sisReach = maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag];
-            _sisMaxGap = _hi[PDelta];
-        }
+        _vmFixed = start.ModulationMV;
+        if (UsesFftTable) SetTableReach(maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag]);
         if (!(start.DeltaMeV > 0) || !(start.TemperatureK > 0)) return null;
         Solve(start, out bool converged, out _, out double cost);
         if (!converged) return null;
@@ -143,11 +141,13 @@ public sealed class GapFitter
         Prepare(biasMV, conductance);
         var opt = _options;
         double vm = opt.ModulationMV ?? sourceModulationMV ?? 0.0;
+        _vmFixed = vm;
         bool paper = opt.Background == BackgroundTreatment.Paper;
 
         (double Intercept, double SlopePerMV)? line = null;
         double maxAbsBias = 0;
         for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
+        ChooseModelPath(maxAbsBias);
         SetBounds(maxAbsBias, paper);
         var start = StartingValues(vm, out double outsideIntercept, out double outsideSlope);
         if (paper)
@@ -157,10 +157,14 @@ public sealed class GapFitter
             start = start with { Scale = 1.0, SlopePerMV = 0.0 };
         }
 
-        if (_options.IsSis)
+        if (UsesFftTable)
         {
-            _sisReach = maxAbsBias + (_free[POffset] ? Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) : Math.Abs(start.BiasOffsetMV));
-            _sisMaxGap = _hi[PDelta];
+            SetTableReach(maxAbsBias + (_free[POffset] ? Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) : Math.Abs(start.BiasOffsetMV)));
+            start = start with
+            {
+                DeltaMeV = Math.Clamp(start.DeltaMeV, _lo[PDelta] * 1.01, _hi[PDelta] * 0.99),
+                TemperatureK = Math.Clamp(start.TemperatureK, _lo[PTemp] * 1.01, _hi[PTemp] * 0.99),
+            };
         }
         int freeCount = 0;
         for (int k = 0; k < NP; k++) if (_free[k]) freeCount++;
@@ -550,14 +554,14 @@ public sealed class GapFitter
                     lambda = Math.Max(lambda * 0.2, 1e-12);
                     // SIS: a decrease of 1e−8 of the cost changes χ² by ~1e−5 (the table's kinks
                     // between stencils stop finer progress from meaning anything).
-                    if (maxRelStep < 1e-9 || decrease <= (_options.IsSis ? 1e-8 : 1e-10) * cost) converged = true;
+                    if (maxRelStep < 1e-9 || decrease <= (UsesFftTable ? 1e-8 : 1e-10) * cost) converged = true;
                 }
                 else
                 {
                     lambda *= 4;
                     // The SIS table's cubic stencils join with a kink in their slopes at each node: a
                     // fit sitting on one can refuse every step below ~1e−7 (far inside Δ's error).
-                    double stall = _options.IsSis ? 1e-7 : 1e-12, settled = _options.IsSis ? 1e-6 : 1e-9;
+                    double stall = UsesFftTable ? 1e-7 : 1e-12, settled = UsesFftTable ? 1e-6 : 1e-9;
                     if (maxRelStep < stall || lambda > 1e12) { converged = maxRelStep < settled; break; }
                 }
             }
@@ -778,7 +782,7 @@ public sealed class GapFitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double[] p, double[] model, double[] jac, bool withJacobian)
     {
-        if (_options.IsSis) { EvaluateSis(p, model, jac, withJacobian); return; }
+        if (UsesFftTable) { EvaluateSis(p, model, jac, withJacobian); return; }
         if (p[PGamma] > 0 || _free[PGamma]) { EvaluateExact(p, model, jac, withJacobian); return; }
 
         double delta = p[PDelta], temp = p[PTemp], n0 = p[PScale], b = p[PSlope], v0 = p[POffset], vm = p[PMod];
@@ -859,6 +863,46 @@ public sealed class GapFitter
     // ---------------------------------------------------------------- SIS model
 
     private double _sisReach, _sisMaxGap;
+
+    /// <summary>
+    /// SIS, or NIS with a fixed Dynes Γ &gt; 0: the model comes from a <see cref="SisConductanceTable"/> (a fixed-Γ fit
+    /// on the exact pole sum took 3 ms, 80 times a Γ = 0 fit). A free Γ stays on the exact path.
+    /// </summary>
+    private bool UsesFftTable => _options.IsSis || _dynesTable;
+
+    /// <summary>
+    /// NIS with a fixed Γ: from 1e−4 meV to 1 meV and half the bias reach (broader is no visible gap, and the exact
+    /// sum needs only a few poles there), with V_m fixed (a fitted V_m would need a table per trial), and a bias
+    /// range of at most 16,000 lattice steps (±25 mV at small Γ, ±160 mV above 0.12 meV: a sweep of hundreds of mV
+    /// would need FFTs of a million points per node, slower than the exact sum).
+    /// </summary>
+    private bool _dynesTable;
+
+    private void ChooseModelPath(double maxAbsBias) =>
+        _dynesTable = !_options.IsSis && !_options.FitGamma && !_options.FitModulation && !_options.ExactDynesModel
+            && _options.GammaMeV >= 1e-4 && _options.GammaMeV <= Math.Min(1.0, 0.5 * maxAbsBias)
+            && maxAbsBias <= 16_000 * SisConductanceTable.DynesStepMeV(_options.GammaMeV);
+
+    private SisConductanceTable TableFor(double[] p) => _options.IsSis
+        ? SisConductanceTable.For(p[PTip], p[PTipGamma], p[PMod], _sisReach, _sisMaxGap)
+        : _dynes!;
+
+    private SisConductanceTable? _dynes;
+    private double _vmFixed;
+
+    /// <summary>The table's reach in |V − V₀| and Δ; a Dynes table also bounds Δ and T to the range it answers.</summary>
+    private void SetTableReach(double reachMV)
+    {
+        _sisReach = reachMV;
+        // Δ up to the bias reach, as for SIS: a wider gap shows no peaks to fit.
+        if (!_options.IsSis) _hi[PDelta] = Math.Min(_hi[PDelta], reachMV);
+        _sisMaxGap = _hi[PDelta];
+        if (_options.IsSis) return;
+        var table = _dynes = SisConductanceTable.ForDynes(_options.GammaMeV, _vmFixed, reachMV, _sisMaxGap);
+        _lo[PDelta] = Math.Max(_lo[PDelta], table.MinSampleGapMeV * 1.0001);
+        _lo[PTemp] = Math.Max(_lo[PTemp], table.MinTemperatureK * 1.0001);
+        _hi[PTemp] = Math.Min(_hi[PTemp], table.MaxTemperatureK);
+    }
     private double[] _sisDelta = [];
     private readonly SisConductanceTable.Stencil _stencil = new();
 
@@ -886,7 +930,7 @@ public sealed class GapFitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SisModel(double[] p, double[] model, double[] jac, bool withJacobian)
     {
-        var table = SisConductanceTable.For(p[PTip], p[PTipGamma], p[PMod], _sisReach, _sisMaxGap);
+        var table = TableFor(p);
         table.Prepare(p[PDelta], p[PTemp], _stencil);
         double n0 = p[PScale], b = p[PSlope], v0 = p[POffset], leak = p[PLeak], keep = 1.0 - leak;
         bool fitSlope = _free[PSlope], fitOffset = _free[POffset], fitLeak = _free[PLeak];

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MathNet.Numerics.IntegralTransforms;
 
 namespace NbnEdge.Analysis.Model;
@@ -28,15 +30,30 @@ namespace NbnEdge.Analysis.Model;
 /// product with the semicircle's transform 2J₁(2πνV_m)/(2πνV_m). The result and its w-derivative
 /// come from one inverse FFT; between lattice points G₊ is cubic Hermite.
 /// </para>
-/// <para>Tables are shared (thread-safe) and cached per tip, V_m and bias reach; nodes are built on first use.</para>
+/// <para>
+/// The same machinery serves a normal tip over a Dynes-broadened sample (<see cref="ForDynes"/>, NIS with a fixed Γ),
+/// where the exact pole sum costs ~100 ns a point and a fit 3 ms. The Dynes DOS is the BCS DOS convolved with a
+/// Lorentzian of half-width Γ (Re N(E + iΓ) is the Poisson integral of the boundary values of the analytic N), so
+/// Γ moves to the kernel: K = L_Γ ⊛ (−f′), whose transform e^{−2πΓ|ν|}·(2π²k_BTν)/sinh(2π²k_BTν) is exact. The
+/// Lorentzian's 1/ε² tails would make ρ's constant part reach across the whole lattice, so the lattice holds ρ − 1
+/// (which falls like Δ²/2x²) and the constant part, the kernel's cumulative distribution, is added in closed form:
+/// ∫₀^∞ K(x − w) dx = ½ + (1/π) Im ψ(½ + (Γ + iw)/(2πk_BT)). The lattice step is (Γ + πk_BT_min)/12, the band
+/// limit of the kernel; the Lorentzian's periodic images (the FFT's period is finite) are subtracted in closed form.
+/// </para>
+/// <para>Tables are shared (thread-safe) and cached per tip (or sample Γ), V_m and bias reach; nodes are built on first use.</para>
 /// </remarks>
 public sealed class SisConductanceTable
 {
     /// <summary>Tip gap Δ_t in meV.</summary>
     public double TipGapMeV { get; }
 
-    /// <summary>Tip Dynes Γ_t in meV.</summary>
+    /// <summary>Tip Dynes Γ_t in meV (0 for a normal tip).</summary>
     public double TipGammaMeV { get; }
+
+    /// <summary>The sample's Dynes Γ in meV (NIS tables from <see cref="ForDynes"/>; 0 for SIS).</summary>
+    public double SampleGammaMeV { get; }
+
+    private bool IsDynes => SampleGammaMeV > 0;
 
     /// <summary>Lock-in modulation V_m (peak) in mV.</summary>
     public double ModulationMV { get; }
@@ -50,7 +67,7 @@ public sealed class SisConductanceTable
     /// <summary>Largest sample gap the table answers, in meV.</summary>
     public double MaxSampleGapMeV { get; }
 
-    /// <summary>Lowest temperature the table answers: k_BT = Γ_t/4 (colder is sharper than the tip resolves).</summary>
+    /// <summary>Lowest temperature the table answers: SIS k_BT = Γ_t/4 (colder is sharper than the tip resolves); NIS with Γ 0.01 K, or warmer for Γ below 0.02 meV (the lattice step).</summary>
     public double MinTemperatureK { get; }
 
     /// <summary>Highest temperature the table answers, in K.</summary>
@@ -64,13 +81,36 @@ public sealed class SisConductanceTable
     private readonly ConcurrentDictionary<int, Node> _nodes = new();
     private readonly ConcurrentDictionary<int, Kernel> _kernels = new();
 
-    private SisConductanceTable(double tipGapMeV, double tipGammaMeV, double modulationMV, double reachMV, double maxSampleGapMeV)
+    /// <summary>Γ + πk_BT_min, the narrowest kernel a Dynes table resolves: below Γ = 0.02 meV the floor temperature rises instead of the lattice shrinking.</summary>
+    private const double DynesWidthFloorMeV = 0.02;
+
+    private static double DynesMinTemperatureK(double sampleGammaMeV) =>
+        Math.Max(0.01, (DynesWidthFloorMeV - sampleGammaMeV) / (Math.PI * PhysicalConstants.BoltzmannMeVPerK));
+
+    /// <summary>
+    /// The lattice step of a Dynes table for Γ = <paramref name="sampleGammaMeV"/>, in meV: the kernel's band limit
+    /// (Γ + πk_BT_min)/12; above Γ = 0.12 meV it is held at 0.01 meV so that gaps down to eight steps stay in the table.
+    /// A table's lattice spans about three bias reaches in these steps.
+    /// </summary>
+    public static double DynesStepMeV(double sampleGammaMeV) =>
+        Math.Min(sampleGammaMeV + Math.PI * PhysicalConstants.BoltzmannMeVPerK * DynesMinTemperatureK(sampleGammaMeV), 0.12) / 12.0;
+
+    private SisConductanceTable(double tipGapMeV, double tipGammaMeV, double sampleGammaMeV, double modulationMV, double reachMV, double maxSampleGapMeV)
     {
-        TipGapMeV = tipGapMeV; TipGammaMeV = tipGammaMeV; ModulationMV = modulationMV; ReachMV = reachMV;
-        _h = tipGammaMeV / 12.0;
+        TipGapMeV = tipGapMeV; TipGammaMeV = tipGammaMeV; SampleGammaMeV = sampleGammaMeV; ModulationMV = modulationMV; ReachMV = reachMV;
+        double kB = PhysicalConstants.BoltzmannMeVPerK;
+        if (sampleGammaMeV > 0)
+        {
+            MinTemperatureK = DynesMinTemperatureK(sampleGammaMeV);
+            _h = DynesStepMeV(sampleGammaMeV);
+        }
+        else
+        {
+            MinTemperatureK = tipGammaMeV / 4.0 / kB;
+            _h = tipGammaMeV / 12.0;
+        }
         MinSampleGapMeV = 8 * _h;
         MaxSampleGapMeV = Math.Max(maxSampleGapMeV, 2 * MinSampleGapMeV);
-        MinTemperatureK = tipGammaMeV / 4.0 / PhysicalConstants.BoltzmannMeVPerK;
         MaxTemperatureK = Math.Max(20.0, 2 * MinTemperatureK);
         double margin = modulationMV + 8 * _h;
         _jLo = (int)Math.Floor((-reachMV - MaxSampleGapMeV - margin) / _h);
@@ -84,7 +124,7 @@ public sealed class SisConductanceTable
         _tempNodes = (int)Math.Ceiling((Math.Log(MaxTemperatureK) - _lnTempMin) * _invLnTempStep) + 1;
     }
 
-    private static readonly ConcurrentDictionary<(double, double, double, double, double), SisConductanceTable> Tables = new();
+    private static readonly ConcurrentDictionary<(double, double, double, double, double, double), SisConductanceTable> Tables = new();
 
     /// <summary>
     /// The shared table for this tip and lock-in that answers |V − V₀| ≤ <paramref name="reachMV"/>
@@ -94,15 +134,50 @@ public sealed class SisConductanceTable
     {
         if (!(tipGapMeV >= 0) || !double.IsFinite(tipGapMeV)) throw new ArgumentOutOfRangeException(nameof(tipGapMeV));
         if (!(tipGammaMeV > 0) || !double.IsFinite(tipGammaMeV)) throw new ArgumentOutOfRangeException(nameof(tipGammaMeV));
+        return Shared(tipGapMeV, tipGammaMeV, 0, modulationMV, reachMV, maxSampleGapMeV);
+    }
+
+    /// <summary>
+    /// The shared NIS table for a sample with Dynes Γ = <paramref name="sampleGammaMeV"/> (fixed) under a normal tip,
+    /// for lock-in <paramref name="modulationMV"/>, |V − V₀| ≤ <paramref name="reachMV"/> and Δ ≤ <paramref name="maxSampleGapMeV"/>.
+    /// </summary>
+    public static SisConductanceTable ForDynes(double sampleGammaMeV, double modulationMV, double reachMV, double maxSampleGapMeV)
+    {
+        if (!(sampleGammaMeV > 0) || !double.IsFinite(sampleGammaMeV)) throw new ArgumentOutOfRangeException(nameof(sampleGammaMeV));
+        return Shared(0, 0, sampleGammaMeV, modulationMV, reachMV, maxSampleGapMeV);
+    }
+
+    private static SisConductanceTable Shared(double tipGapMeV, double tipGammaMeV, double sampleGammaMeV, double modulationMV, double reachMV, double maxSampleGapMeV)
+    {
         if (!(modulationMV >= 0) || !double.IsFinite(modulationMV)) throw new ArgumentOutOfRangeException(nameof(modulationMV));
+        if (sampleGammaMeV > 0)
+        {
+            // A Dynes table's Γ and V_m are fixed for a whole run, its nodes cost ~10 ms each, and spectra of
+            // different bias ranges should share them: the narrowest cached table that reaches far enough serves
+            // (so a spectrum keeps the table it first used: new tables only ever reach further), and a new one is
+            // sized up to the next power of √2, at least twice the widest, so that a run of growing ranges builds few.
+            SisConductanceTable? best = null;
+            double widest = 0;
+            foreach (var t in Tables.Values)
+            {
+                if (t.SampleGammaMeV != sampleGammaMeV || t.ModulationMV != modulationMV) continue;
+                widest = Math.Max(widest, t.ReachMV);
+                if (t.ReachMV >= reachMV && t.MaxSampleGapMeV >= maxSampleGapMeV && (best is null || t.ReachMV < best.ReachMV)) best = t;
+            }
+            if (best is not null) return best;
+            reachMV = Math.Max(RootTwoCeiling(reachMV), 2 * widest);
+            maxSampleGapMeV = Math.Max(RootTwoCeiling(maxSampleGapMeV), reachMV);
+        }
         reachMV = Math.Ceiling(Math.Max(reachMV, 0.1) * 2) / 2;
         maxSampleGapMeV = Math.Ceiling(Math.Max(maxSampleGapMeV, 0.1) * 2) / 2;
-        var key = (tipGapMeV, tipGammaMeV, modulationMV, reachMV, maxSampleGapMeV);
+        var key = (tipGapMeV, tipGammaMeV, sampleGammaMeV, modulationMV, reachMV, maxSampleGapMeV);
         if (Tables.TryGetValue(key, out var table)) return table;
         // Tables of fitted tip parameters (a new Δ_t every step) must not pile up.
         if (Tables.Count > 16) Tables.Clear();
-        return Tables.GetOrAdd(key, k => new SisConductanceTable(k.Item1, k.Item2, k.Item3, k.Item4, k.Item5));
+        return Tables.GetOrAdd(key, k => new SisConductanceTable(k.Item1, k.Item2, k.Item3, k.Item4, k.Item5, k.Item6));
     }
+
+    private static double RootTwoCeiling(double value) => Math.Pow(Math.Sqrt(2), Math.Ceiling(Math.Log(Math.Max(value, 0.1)) / Math.Log(Math.Sqrt(2)) - 1e-9));
 
     /// <summary>
     /// ⟨G⟩(u) at bias u = V − V₀ (mV) with its derivatives by Δ_s, T and u. Δ_s and T are held inside
@@ -143,19 +218,23 @@ public sealed class SisConductanceTable
         }
         Array.Clear(acc, 0, 12 * m);
         var c = s.C;
-        for (int k = 0; k < 16; k++)
+        if (Vector256.IsHardwareAccelerated) AccumulateVectorised(s, m);
+        else
         {
-            var data = s.Nodes[k].Data;
-            double cv = c[3 * k], cd = c[3 * k + 1], ct = c[3 * k + 2];
-            for (int q = 0; q < m; q++)
+            for (int k = 0; k < s.Count; k++)
             {
-                int at = cell[q];
-                if (at < 0) continue;
-                double v0 = data[at], v1 = data[at + 1], v2 = data[at + 2], v3 = data[at + 3];
-                int b = 12 * q;
-                acc[b] += cv * v0; acc[b + 1] += cv * v1; acc[b + 2] += cv * v2; acc[b + 3] += cv * v3;
-                acc[b + 4] += cd * v0; acc[b + 5] += cd * v1; acc[b + 6] += cd * v2; acc[b + 7] += cd * v3;
-                acc[b + 8] += ct * v0; acc[b + 9] += ct * v1; acc[b + 10] += ct * v2; acc[b + 11] += ct * v3;
+                var data = s.Nodes[k].Data;
+                double cv = c[3 * k], cd = c[3 * k + 1], ct = c[3 * k + 2];
+                for (int q = 0; q < m; q++)
+                {
+                    int at = cell[q];
+                    if (at < 0) continue;
+                    double v0 = data[at], v1 = data[at + 1], v2 = data[at + 2], v3 = data[at + 3];
+                    int b = 12 * q;
+                    acc[b] += cv * v0; acc[b + 1] += cv * v1; acc[b + 2] += cv * v2; acc[b + 3] += cv * v3;
+                    acc[b + 4] += cd * v0; acc[b + 5] += cd * v1; acc[b + 6] += cd * v2; acc[b + 7] += cd * v3;
+                    acc[b + 8] += ct * v0; acc[b + 9] += ct * v1; acc[b + 10] += ct * v2; acc[b + 11] += ct * v3;
+                }
             }
         }
         for (int i = 0; i < n; i++)
@@ -181,10 +260,41 @@ public sealed class SisConductanceTable
         }
     }
 
-    /// <summary>The 4×4 nodes and Lagrange weights around (Δ_s, T), reused for every bias point of one model evaluation.</summary>
+    /// <summary>
+    /// The hot loop of <see cref="EvaluateAll"/> four lanes wide: each query's (G_j, G′_j, G_{j+1}, G′_{j+1}) of one node
+    /// is one 16-byte load, widened to doubles, and three fused multiply-adds (value, ∂/∂Δ and ∂/∂T weights).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateVectorised(Stencil s, int m)
+    {
+        var cell = s.Cell;
+        ref double acc = ref MemoryMarshal.GetArrayDataReference(s.Acc);
+        var c = s.C;
+        for (int k = 0; k < s.Count; k++)
+        {
+            ref float data = ref MemoryMarshal.GetArrayDataReference(s.Nodes[k].Data);
+            var cv = Vector256.Create(c[3 * k]);
+            var cd = Vector256.Create(c[3 * k + 1]);
+            var ct = Vector256.Create(c[3 * k + 2]);
+            for (int q = 0; q < m; q++)
+            {
+                int at = cell[q];
+                if (at < 0) continue;
+                var f = Vector128.LoadUnsafe(ref data, (nuint)at);
+                var v = Vector256.Create(Vector128.WidenLower(f), Vector128.WidenUpper(f));
+                ref double a = ref Unsafe.Add(ref acc, 12 * q);
+                Vector256.FusedMultiplyAdd(cv, v, Vector256.LoadUnsafe(ref a)).StoreUnsafe(ref a);
+                Vector256.FusedMultiplyAdd(cd, v, Vector256.LoadUnsafe(ref a, 4)).StoreUnsafe(ref a, 4);
+                Vector256.FusedMultiplyAdd(ct, v, Vector256.LoadUnsafe(ref a, 8)).StoreUnsafe(ref a, 8);
+            }
+        }
+    }
+
+    /// <summary>The 4×4 (Dynes: 3×4) nodes and Lagrange weights around (Δ_s, T), reused for every bias point of one model evaluation.</summary>
     public sealed class Stencil
     {
         internal readonly Node[] Nodes = new Node[16];
+        internal int Count = 16; // nodes in use: 4 × 4 (SIS), 3 × 4 (Dynes)
         internal readonly double[] WD = new double[4], WDd = new double[4], WT = new double[4], WTd = new double[4];
         // Per node: value weight, ∂/∂Δ weight, ∂/∂T weight.
         internal readonly double[] C = new double[48];
@@ -231,12 +341,18 @@ public sealed class SisConductanceTable
         stencil.DeltaHeld = d != sampleGapMeV;
         stencil.TempHeld = tK != temperatureK;
         stencil.DeltaMeV = d;
-        int iD = Weights((Math.Log(d) - _lnDeltaMin) * _invLnDeltaStep, _deltaNodes, stencil.WD, stencil.WDd);
+        // A Dynes table is quadratic in ln Δ: in the branch coordinate w its nodes differ mainly by ρ's √(Δ/2), whose
+        // third derivative in ln Δ leaves ~1e−6 of G between nodes 5 % apart, and 12 nodes instead of 16 are a quarter
+        // of the fit's time. The SIS tip's peaks make Δ_s matter more sharply: cubic.
+        int deltaNodes = IsDynes ? 3 : 4;
+        stencil.Count = 4 * deltaNodes;
+        double pD = (Math.Log(d) - _lnDeltaMin) * _invLnDeltaStep;
+        int iD = IsDynes ? QuadraticWeights(pD, _deltaNodes, stencil.WD, stencil.WDd) : Weights(pD, _deltaNodes, stencil.WD, stencil.WDd);
         int iT = Weights((Math.Log(tK) - _lnTempMin) * _invLnTempStep, _tempNodes, stencil.WT, stencil.WTd);
         // d/dΔ = (d/d lnΔ)/Δ per node step.
-        for (int a = 0; a < 4; a++) stencil.WDd[a] *= _invLnDeltaStep / d;
+        for (int a = 0; a < deltaNodes; a++) stencil.WDd[a] *= _invLnDeltaStep / d;
         for (int b = 0; b < 4; b++) stencil.WTd[b] *= _invLnTempStep / tK;
-        for (int a = 0; a < 4; a++)
+        for (int a = 0; a < deltaNodes; a++)
             for (int b = 0; b < 4; b++)
             {
                 int k = a * 4 + b;
@@ -247,6 +363,19 @@ public sealed class SisConductanceTable
                 stencil.C[3 * k + 1] = stencil.WDd[a] * stencil.WT[b];
                 stencil.C[3 * k + 2] = stencil.WD[a] * stencil.WTd[b];
             }
+    }
+
+    /// <summary>
+    /// Quadratic Lagrange weights (and their derivatives) on the 3 nodes i − 1, i, i + 1 for p in [i, i + 1); returns
+    /// the first node. Changing stencils at the nodes (not between them) keeps the interpolant continuous.
+    /// </summary>
+    private static int QuadraticWeights(double p, int count, double[] w, double[] dw)
+    {
+        int i0 = Math.Clamp((int)Math.Floor(p) - 1, 0, Math.Max(0, count - 3));
+        double x = p - i0; // nodes at 0, 1, 2
+        w[0] = (x - 1) * (x - 2) / 2; w[1] = -x * (x - 2); w[2] = x * (x - 1) / 2;
+        dw[0] = (2 * x - 3) / 2; dw[1] = -(2 * x - 2); dw[2] = (2 * x - 1) / 2;
+        return i0;
     }
 
     /// <summary>Cubic Lagrange weights (and their derivatives) on 4 nodes around position p; returns the first node.</summary>
@@ -296,10 +425,95 @@ public sealed class SisConductanceTable
         public required int XCount;      // x lattice 0..XCount−1
         public required int MFirst;      // ε = (MFirst + n)·h at array index n
         public required int Size;        // FFT length
-        public required Complex[] ASpectrum, BSpectrum;
+        public required Complex[] ASpectrum;
+        public Complex[]? BSpectrum;     // null for a normal tip (n_t′ = 0)
+        public double[]? Cumulative;     // Dynes: ∫₀^∞ K(x − w) dx and its w-derivative on the w lattice, interleaved
     }
 
-    private Kernel KernelAt(int iT) => _kernels.GetOrAdd(iT, i => BuildKernel(Math.Exp(_lnTempMin + i / _invLnTempStep)));
+    private Kernel KernelAt(int iT) => _kernels.GetOrAdd(iT, i =>
+    {
+        double temperatureK = Math.Exp(_lnTempMin + i / _invLnTempStep);
+        return IsDynes ? BuildDynesKernel(temperatureK) : BuildKernel(temperatureK);
+    });
+
+    /// <summary>
+    /// A normal tip over a Dynes sample at one temperature: the kernel K = L_Γ ⊛ (−f′) (lock-in applied per node)
+    /// from its exact transform, and its cumulative distribution on the w lattice.
+    /// </summary>
+    private Kernel BuildDynesKernel(double temperatureK)
+    {
+        double h = _h, kT = PhysicalConstants.BoltzmannMeVPerK * temperatureK, gamma = SampleGammaMeV;
+        int jHi = _jLo + _jCount - 1;
+        // The Fermi factor's tails fall below 1e−6 of a term beyond 14 k_BT; the Lorentzian's never do, so ρ − 1
+        // (~Δ²/2x²) runs on far enough that the dropped rest, ~ΓΔ²/(6πx³), is below 5e−6 (smooth in w, and mostly taken up by the background line). The padding only
+        // needs the thermal tails: the Lorentzian's periodic images are taken away below.
+        double tails = 14 * kT + ModulationMV;
+        double xMax = Math.Max(Math.Max(jHi * h, 0) + tails + 8 * gamma, Math.Cbrt(gamma * MaxSampleGapMeV * MaxSampleGapMeV / (6 * Math.PI * 5e-6)));
+        int xCount = (int)Math.Ceiling(xMax / h) + 1;
+        int pad = (int)Math.Ceiling(tails / h) + 64;
+        int mFirst = -jHi - pad, mLast = xCount - 1 - _jLo + pad;
+        int size = 1;
+        while (size < mLast - mFirst + 1) size <<= 1;
+        mLast = mFirst + size - 1;
+        double period = size * h;
+        int coreFirst = mFirst + pad, coreLast = mLast - pad;
+
+        // The transform below is that of the kernel repeated every period: its Lorentzian images,
+        // Σ_{k≠0} L(ε + kP) = (1/P) sinh(2πΓ/P)/(cosh(2πΓ/P) − cos(2πε/P)) − L(ε), smooth on the scale of P, are
+        // sampled (tapered off in the padding no output reads) and taken away.
+        var images = new Complex[size];
+        double a = 2 * Math.PI * gamma / period;
+        for (int n = 0; n < size; n++)
+        {
+            int m = mFirst + n;
+            double eps = m * h;
+            double periodic = Math.Sinh(a) / (period * (Math.Cosh(a) - Math.Cos(2 * Math.PI * eps / period)));
+            double lorentz = gamma / (Math.PI * (eps * eps + gamma * gamma));
+            double taper = m < coreFirst ? Taper((double)(m - mFirst) / pad) : m > coreLast ? Taper((double)(mLast - m) / pad) : 1.0;
+            images[n] = new Complex((periodic - lorentz) * taper, 0);
+        }
+        Fourier.Forward(images, FourierOptions.NoScaling);
+        var aSpec = new Complex[size];
+        for (int q = 0; q < size; q++)
+        {
+            int qs = q <= size / 2 ? q : q - size;
+            double nu = qs / period;
+            double y = 2 * Math.PI * Math.PI * kT * nu;
+            double thermal = Math.Abs(y) < 1e-8 ? 1.0 : Math.Abs(y) > 700 ? 0.0 : y / Math.Sinh(y);
+            double lorentz = Math.Exp(-2 * Math.PI * gamma * Math.Abs(nu));
+            // Σ_n K((mFirst + n)h) e^{−2πiqn/N} = e^{2πiq·mFirst/N} K̂(ν_q)/h for the periodic kernel; A = −K.
+            var phase = Complex.FromPolarCoordinates(1.0, 2 * Math.PI * ((long)q * mFirst % size) / size);
+            aSpec[q] = -(phase * (thermal * lorentz / h) - images[q] * thermal);
+        }
+        var rule = ModulationMV > 0 ? LockInQuadrature.For(ModulationMV, temperatureK, gamma, 1e-9) : null;
+        var cumulative = new double[2 * _jCount];
+        for (int j = 0; j < _jCount; j++)
+        {
+            double w = (_jLo + j) * h, c = 0, dc = 0;
+            int nodes = rule?.Count ?? 1;
+            for (int k = 0; k < nodes; k++)
+            {
+                double wk = rule is null ? w : w - ModulationMV * rule.Nodes[k], weight = rule?.Weights[k] ?? 1.0;
+                DynesCumulative(wk, gamma, kT, out double ck, out double dk);
+                c += weight * ck; dc += weight * dk;
+            }
+            cumulative[2 * j] = c;
+            cumulative[2 * j + 1] = dc;
+        }
+        return new Kernel { TemperatureK = temperatureK, XCount = xCount, MFirst = mFirst, Size = size, ASpectrum = aSpec, Cumulative = cumulative };
+    }
+
+    /// <summary>
+    /// The distribution of K = L_Γ ⊛ (−f′): C(w) = ∫_{−∞}^w K = ½ + (1/π) Im ψ(z) and K(w) = Re ψ′(z)/(2π²k_BT),
+    /// z = ½ + (Γ + iw)/(2πk_BT) (the Fermi function's poles shifted by Γ).
+    /// </summary>
+    internal static void DynesCumulative(double w, double gammaMeV, double kT, out double cumulative, out double density)
+    {
+        var z = new Complex(0.5 + gammaMeV / (2 * Math.PI * kT), w / (2 * Math.PI * kT));
+        ComplexPolygamma.DigammaTrigamma(z, out var psi, out var psi1);
+        cumulative = 0.5 + psi.Imaginary / Math.PI;
+        density = psi1.Real / (2 * Math.PI * Math.PI * kT);
+    }
 
     private const double FermiWindowKT = 25.0; // f < 1.4e−11 beyond it
 
@@ -374,6 +588,9 @@ public sealed class SisConductanceTable
         he.CopyTo(pa);
         Multiply(he, fCoef, pb);
 
+        // Dynes (normal tip): the lattice holds ρ − 1, whose constant part at x → 0 is taken out like the
+        // singular one, as e^{−x/λ}·(Taylor polynomial of e^{x/λ}) with the exact transform Σ qₙ n!/(1/λ + 2πiν)^{n+1}.
+        bool dynes = k.Cumulative is not null;
         // Lattice weights of the smooth remainder, packed A-term + i·B-term.
         var z = new Complex[size];
         for (int kx = 1; kx < k.XCount; kx++)
@@ -386,6 +603,12 @@ public sealed class SisConductanceTable
             double yx = (ds + x) / kT;
             double fx = yx > 0 ? Math.Exp(-yx) / (1 + Math.Exp(-yx)) : 1 / (1 + Math.Exp(yx));
             double end = kx == k.XCount - 1 ? 0.5 : 1.0;
+            if (dynes)
+            {
+                double constant = Math.Exp(-x / lambda) * (expCoef[0] + x * (expCoef[1] + x * (expCoef[2] + x * expCoef[3])));
+                z[kx] = new Complex(end * h * (rho - 1 - sa + constant), 0);
+                continue;
+            }
             z[kx] = new Complex(end * h * (rho - sa), end * h * (rho * fx - sb));
         }
         Fourier.Forward(z, FourierOptions.NoScaling);
@@ -411,9 +634,20 @@ public sealed class SisConductanceTable
                 sA += pa[n] * GammaHalf[n] * term; sB += pb[n] * GammaHalf[n] * term;
                 term *= inverse;
             }
+            if (dynes)
+            {
+                // −e^{−x/λ}Q(x): ∫₀^∞ xⁿ e^{−sx} dx = n!/s^{n+1}.
+                var power = inverse;
+                for (int n = 0; n < 4; n++)
+                {
+                    sA -= expCoef[n] * Factorial[n] * power;
+                    power *= inverse;
+                }
+            }
             wa += sA; wb += sB;
             // Correlation Σ_k W_k K_{k+n}: conj(Ŵ)·K̂.
-            var sq = -Complex.Conjugate(wa) * k.ASpectrum[q] + Complex.Conjugate(wb) * k.BSpectrum[q];
+            var sq = -Complex.Conjugate(wa) * k.ASpectrum[q];
+            if (k.BSpectrum is not null) sq += Complex.Conjugate(wb) * k.BSpectrum[q];
             if (lockIn is not null) sq *= lockIn[q];
             // Index n of the correlation holds w = −(MFirst + n)·h, so d/dw = −(1/h) d/dn.
             double dn = q == size / 2 ? 0 : 2 * Math.PI * qs / size;
@@ -426,11 +660,15 @@ public sealed class SisConductanceTable
         {
             int m = -(_jLo + j) - k.MFirst;
             int n = ((m % size) + size) % size;
-            data[2 * j] = (float)(spectrum[n].Real * norm);
-            data[2 * j + 1] = (float)(spectrum[n].Imaginary * norm);
+            double g = spectrum[n].Real * norm, dg = spectrum[n].Imaginary * norm;
+            if (dynes) { g += k.Cumulative![2 * j]; dg += k.Cumulative[2 * j + 1]; }
+            data[2 * j] = (float)g;
+            data[2 * j + 1] = (float)dg;
         }
         return new Node(data);
     }
+
+    private static readonly double[] Factorial = [1, 1, 2, 6];
 
     private static readonly double[] GammaHalf = [Math.Sqrt(Math.PI), Math.Sqrt(Math.PI) / 2, 3 * Math.Sqrt(Math.PI) / 4, 15 * Math.Sqrt(Math.PI) / 8];
 

@@ -3,8 +3,12 @@ namespace NbnEdge.Analysis.Spatial;
 /// <summary>Settings for <see cref="SpatialCorrelation.Analyse"/>.</summary>
 public sealed record SpatialOptions
 {
-    /// <summary>Block-bootstrap resamples for the ξ_Δ interval (≥ 100).</summary>
-    public int BootstrapResamples { get; init; } = 1000;
+    /// <summary>
+    /// Bootstrap draws for the ξ_Δ interval (≥ 100): data sets simulated at the fitted ξ_Δ, and
+    /// half as many at each end of the interval (<see cref="SpatialIntervalMethod.ParametricBootstrap"/>);
+    /// or block resamples (<see cref="SpatialIntervalMethod.BlockBootstrap"/>).
+    /// </summary>
+    public int BootstrapResamples { get; init; } = 500;
 
     /// <summary>Permutations for the test of no spatial correlation (≥ 99).</summary>
     public int Permutations { get; init; } = 999;
@@ -38,7 +42,8 @@ public sealed record VariogramBin(double LagNm, double RawMeV2, double FitErrorN
 
 /// <summary>
 /// The anisotropy check of a map: ξ_Δ fitted separately to the pairs within 22.5° of the x axis
-/// and of the y axis, and the block-bootstrap interval of their ratio.
+/// and of the y axis, and the interval of their ratio (from isotropic simulations of the fitted
+/// model, or from the block bootstrap: <see cref="SpatialCorrelationResult.IntervalMethod"/>).
 /// </summary>
 /// <param name="CorrelationLengthXNm">ξ along x, in nm.</param>
 /// <param name="CorrelationLengthYNm">ξ along y, in nm.</param>
@@ -49,9 +54,22 @@ public sealed record VariogramBin(double LagNm, double RawMeV2, double FitErrorN
 public sealed record SpatialAnisotropy(double CorrelationLengthXNm, double CorrelationLengthYNm, double RatioXOverY,
     double RatioLower, double RatioUpper, bool Anisotropic);
 
+/// <summary>How <see cref="SpatialCorrelationResult"/>'s intervals were found.</summary>
+public enum SpatialIntervalMethod
+{
+    /// <summary>
+    /// Data sets simulated from the fitted model at the measured positions (a line, or a map on a
+    /// lattice), the estimator rerun on each, the bootstrap's test of each ξ inverted.
+    /// </summary>
+    ParametricBootstrap,
+
+    /// <summary>Blocks of the data resampled (scattered map points, or too many points to simulate); too narrow when the data hold few blocks of several ξ.</summary>
+    BlockBootstrap,
+}
+
 /// <summary>
 /// On what length scale Δ varies: the empirical semivariogram (fit errors removed as a nugget),
-/// the fitted exponential model with its correlation length ξ_Δ and block-bootstrap interval, the
+/// the fitted exponential model with its correlation length ξ_Δ and bootstrap interval, the
 /// permutation test of "no spatial correlation", and for maps the anisotropy check.
 /// </summary>
 public sealed record SpatialCorrelationResult
@@ -77,10 +95,13 @@ public sealed record SpatialCorrelationResult
     /// <summary>ξ_Δ, the 1/e correlation length of Δ, in nm.</summary>
     public double CorrelationLengthNm => Model.CorrelationLengthNm;
 
-    /// <summary>Lower end of the block-bootstrap interval of ξ_Δ, in nm.</summary>
+    /// <summary>How the interval of ξ_Δ (and of the anisotropy ratio) was found.</summary>
+    public required SpatialIntervalMethod IntervalMethod { get; init; }
+
+    /// <summary>Lower end of the interval of ξ_Δ, in nm (the smallest ξ searched when the data give no length).</summary>
     public required double CorrelationLengthLowerNm { get; init; }
 
-    /// <summary>Upper end of the block-bootstrap interval of ξ_Δ, in nm.</summary>
+    /// <summary>Upper end of the interval of ξ_Δ, in nm (the largest ξ searched, the points' largest distance, when the data do not bound ξ from above).</summary>
     public required double CorrelationLengthUpperNm { get; init; }
 
     /// <summary>Confidence level of the interval.</summary>
@@ -101,10 +122,10 @@ public sealed record SpatialCorrelationResult
     /// <summary>Distance within which pairs count as neighbours in the test, in nm.</summary>
     public required double NeighbourDistanceNm { get; init; }
 
-    /// <summary>Side of the bootstrap's blocks (along the line, or square tiles of a map), in nm.</summary>
+    /// <summary>Side of the block bootstrap's blocks (along the line, or square tiles of a map), in nm; NaN for the parametric bootstrap.</summary>
     public required double BlockSizeNm { get; init; }
 
-    /// <summary>Blocks holding points.</summary>
+    /// <summary>Blocks holding points (block bootstrap); 0 for the parametric bootstrap.</summary>
     public required int Blocks { get; init; }
 
     /// <summary>Bootstrap resamples used.</summary>

@@ -189,62 +189,20 @@ internal static class MonitorCommand
     private static void Show(TextWriter output, LiveSession link, Func<string> state, int? expected, string name, SessionJournal? journal)
     {
         var console = ConsoleFactory.For(output);
-        var ci = CultureInfo.InvariantCulture;
-        string MeV(double v) => double.IsFinite(v) ? v.ToString("F4", ci) + " meV" : "–";
-        string UeV(double v) => double.IsFinite(v) ? (v * 1000).ToString("F1", ci) + " µeV" : "–";
-        string Ms(double v) => double.IsFinite(v) ? v.ToString("F2", ci) + " ms" : "–";
-        Table Build()
-        {
-            LiveSnapshot s = link.Pipeline.Snapshot;
-            var c = link.Link.Counters;
-            var t = new Table().Border(TableBorder.Rounded).Title($"nbnedge monitor: {Markup.Escape(name)}");
-            t.AddColumn("");
-            t.AddColumn(new TableColumn("").RightAligned());
-            t.AddRow("link", Markup.Escape(state()));
-            t.AddRow("bytes / frames ok", $"{c.Bytes} / {c.FramesOk}");
-            t.AddRow("frames bad / lost / unknown", $"{Red(c.FramesDropped)} / {Red(c.FramesLost)} / {c.UnknownType}");
-            t.AddRow("reboots / disconnects", $"{c.Reboots} / {c.Disconnects}");
-            t.AddRow("frames duplicated / reordered", $"{c.Duplicates} / {c.Reordered}");
-            t.AddRow("spectra received (incomplete)", $"{c.SpectraComplete + c.SpectraIncomplete} ({Red(c.SpectraIncomplete)})");
-            t.AddRow("last spectrum", s.LastSpectrumId is { } id ? $"#{id}" : "–");
-            t.AddRow("last Δ: host fit / device", $"{MeV(s.LastFitDeltaMeV)} / {MeV(s.LastDeviceDeltaMeV)}");
-            t.AddRow("running mean Δ", MeV(s.MeanMeV));
-            // A spread from a handful of fits is noise (its relative error is about 1/√(2(n−1))): say so instead of a number.
-            t.AddRow("σ / rms fit error / σ_int", s.UsableFits < MinimumSpreadFits
-                ? $"not yet meaningful ({s.UsableFits} fits, needs {MinimumSpreadFits})"
-                : $"{UeV(s.StandardDeviationMeV)} / {UeV(s.RmsFitErrorMeV)} / {UeV(s.IntrinsicSigmaMeV)}");
-            int held = link.Pipeline.HeldSpectra;
-            long notFitted = s.SpectraProcessed - s.UsableFits;
-            t.AddRow("not fitted", held > 0 ? $"{notFitted}; {held} held until the board's HELLO gives the scaling (PING sent)" : $"{notFitted}");
-            t.AddRow("device − fit, rms", UeV(s.EstimateVsFitRmsMeV));
-            t.AddRow("firmware re-run mismatches", $"{Red(s.RecomputeMismatches)} of {s.RecomputeChecked}");
-            t.AddRow("latency last / max", $"{Ms(s.LastLatencyMs)} / {Ms(s.MaxLatencyMs)}");
-            if (expected is { } n)
-            {
-                int width = 30, done = (int)Math.Min(width, s.SpectraProcessed * width / n);
-                t.AddRow("progress along the line", $"[green]{new string('█', done)}[/]{new string('░', width - done)} {s.SpectraProcessed}/{n}");
-            }
+        var table = new LiveTable();
+        LiveView View() => new(name, state(), link.Link.Counters, link.Pipeline.Snapshot, SessionSummary.CompleteFits(link.Pipeline.Results),
+            link.Pipeline.HeldSpectra, expected, journal is null ? null : Path.GetDirectoryName(journal.RawPath) ?? journal.RawPath);
 
-            if (journal is not null) t.AddRow("journal", Markup.Escape(Path.GetDirectoryName(journal.RawPath) ?? journal.RawPath));
-            t.Caption("Ctrl+C ends the session with the summary");
-            return t;
-        }
-
-        console.Live(Build()).Start(ctx =>
+        console.Live(table.Build(View())).Start(ctx =>
         {
             while (!link.Reading.IsCompleted)
             {
                 ((IAsyncResult)link.Reading).AsyncWaitHandle.WaitOne(250);
-                ctx.UpdateTarget(Build());
+                ctx.UpdateTarget(table.Build(View()));
             }
         });
     }
 
-    /// <summary>
-    /// Fewest fits before the live view shows σ and σ_int: at n = 10 the relative standard error of a
-    /// sample σ is 1/√18 ≈ 24 %, below that a single outlier dominates (the final summary adds its CI).
-    /// </summary>
-    internal const int MinimumSpreadFits = 10;
-
-    private static string Red(long n) => n == 0 ? "0" : $"[bold red]{n}[/]";
+    /// <summary>Fewest fits before the live views show σ and σ_int (see <see cref="LiveTable.MinimumSpreadFits"/>).</summary>
+    internal const int MinimumSpreadFits = LiveTable.MinimumSpreadFits;
 }

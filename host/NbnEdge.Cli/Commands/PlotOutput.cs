@@ -173,7 +173,7 @@ internal static class PlotOutput
             string baseName = "spectrum-fit-" + Safe(s.Name);
             if (!usedNames.Add(baseName)) baseName += "-" + i.ToString(CultureInfo.InvariantCulture);
             string modelLabel = fit.TipGapMeV is { } tip
-                ? string.Create(CultureInfo.InvariantCulture, $"fit (SIS, tip Δ_t = {tip:0.###} meV)")
+                ? string.Create(CultureInfo.InvariantCulture, $"fit (SIS, tip Δ_{{t}} = {tip:0.###} meV)")
                 : "fit (thermal BCS)";
             files.AddRange(Paths(GapFigures.SpectrumFit(directory, baseName, s.BiasMV, data, model, title, label, options, modelLabel)));
         }

@@ -1,0 +1,145 @@
+using NbnEdge.Analysis.Spatial;
+
+namespace NbnEdge.Analysis.Tests;
+
+/// <summary>
+/// The parametric bootstrap's simulations: averaged over many draws, the nugget-corrected
+/// semivariance of each bin equals the model's γ(h) averaged over that bin's pairs, computed
+/// directly pair by pair.
+/// </summary>
+[TestClass]
+public sealed class SimulatedVariogramTests
+{
+    private static readonly ExponentialVariogram Model = new(NuggetMeV2: 0.2, PartialSillMeV2: 1.0, CorrelationLengthNm: 4.0);
+
+    /// <summary>Mean of the model's γ over each bin's pairs, and the pair count, by direct double loop.</summary>
+    private static (double[] Gamma, double[] Pairs) Expected(double[] x, double[] y, int bins, double binWidth, Func<double, double, bool> keep)
+    {
+        var gamma = new double[bins];
+        var pairs = new double[bins];
+        for (int i = 0; i < x.Length; i++)
+            for (int j = i + 1; j < x.Length; j++)
+            {
+                double dx = x[j] - x[i], dy = y[j] - y[i];
+                double h = Math.Sqrt(dx * dx + dy * dy);
+                if (!keep(dx, dy)) continue;
+                int b = Math.Min(bins - 1, (int)(h / binWidth));
+                gamma[b] += Model.SemivarianceMeV2(h);
+                pairs[b]++;
+            }
+        for (int b = 0; b < bins; b++) if (pairs[b] > 0) gamma[b] /= pairs[b];
+        return (gamma, pairs);
+    }
+
+    private static double[] MeanOfDraws(SimulatedVariogram simulation, int draws, int which)
+    {
+        var work = simulation.NewWorkspace();
+        var g = new double[simulation.Bins];
+        var gx = simulation.Directional ? new double[simulation.Bins] : null;
+        var gy = simulation.Directional ? new double[simulation.Bins] : null;
+        var mean = new double[simulation.Bins];
+        var rng = new Random(11);
+        for (int r = 0; r < draws; r++)
+        {
+            simulation.Draw(Model, rng, work, g, gx, gy);
+            var chosen = which == 0 ? g : which == 1 ? gx! : gy!;
+            for (int b = 0; b < mean.Length; b++) mean[b] += chosen[b] / draws;
+        }
+        return mean;
+    }
+
+    [TestMethod]
+    public void Line_IrregularPositions_DrawsHaveTheModelsSemivariance()
+    {
+        // Unequal steps (1–3 nm) and fit errors: the OU steps and the nugget must both be exact.
+        var rng = new Random(3);
+        int n = 120;
+        var x = new double[n];
+        for (int i = 1; i < n; i++) x[i] = x[i - 1] + 1 + 2 * rng.NextDouble();
+        var y = new double[n];
+        var variance = Enumerable.Range(0, n).Select(_ => 0.05 + 0.1 * rng.NextDouble()).ToArray();
+        int bins = 12;
+        double binWidth = 2.0;
+        var simulation = SimulatedVariogram.For(x, y, variance, isMap: false, bins, binWidth)!;
+        Assert.IsInstanceOfType<LineVariogram>(simulation);
+        var (expected, pairs) = Expected(x, y, bins, binWidth, (_, _) => true);
+        CollectionAssert.AreEqual(pairs, simulation.Pairs);
+        var mean = MeanOfDraws(simulation, 3000, 0);
+        // Each bin's mean over 3000 draws has a standard error below 0.01 (sill 1.2).
+        for (int b = 0; b < 8; b++)
+            Assert.AreEqual(expected[b], mean[b], 0.04, $"bin {b}");
+    }
+
+    [TestMethod]
+    public void Map_LatticeWithAMissingPixelAndUnequalSteps_DrawsHaveTheModelsSemivariance_RadialAndAlongEachAxis()
+    {
+        // 14 × 10 pixels of 1.5 × 2 nm, one pixel missing: the circulant embedding and the masked
+        // offset sums against the direct pair loop.
+        var xs = new List<double>();
+        var ys = new List<double>();
+        for (int r = 0; r < 10; r++)
+            for (int c = 0; c < 14; c++)
+                if (!(r == 4 && c == 6)) { xs.Add(c * 1.5); ys.Add(r * 2.0); }
+        double[] x = xs.ToArray(), y = ys.ToArray();
+        var variance = Enumerable.Repeat(0.1, x.Length).ToArray();
+        int bins = 16;
+        double binWidth = 1.5;
+        var simulation = SimulatedVariogram.For(x, y, variance, isMap: true, bins, binWidth)!;
+        Assert.IsInstanceOfType<LatticeVariogram>(simulation);
+        double tan = Math.Tan(Math.PI / 8);
+        var radial = Expected(x, y, bins, binWidth, (_, _) => true);
+        var alongX = Expected(x, y, bins, binWidth, (dx, dy) => Math.Abs(dy) <= tan * Math.Abs(dx));
+        var alongY = Expected(x, y, bins, binWidth, (dx, dy) => Math.Abs(dx) <= tan * Math.Abs(dy));
+        CollectionAssert.AreEqual(radial.Pairs, simulation.Pairs);
+        CollectionAssert.AreEqual(alongX.Pairs, simulation.PairsX);
+        CollectionAssert.AreEqual(alongY.Pairs, simulation.PairsY);
+        foreach (var (which, expected) in new[] { (0, radial.Gamma), (1, alongX.Gamma), (2, alongY.Gamma) })
+        {
+            var mean = MeanOfDraws(simulation, 2000, which);
+            for (int b = 1; b < 8; b++)
+                if (simulation.Pairs[b] > 0 && expected[b] > 0)
+                    Assert.AreEqual(expected[b], mean[b], 0.05, $"direction {which}, bin {b}");
+        }
+    }
+
+    [TestMethod]
+    public void ScatteredMapPoints_HaveNoSimulation_AndFallBackToTheBlockBootstrap()
+    {
+        var rng = new Random(8);
+        int n = 150;
+        var x = Enumerable.Range(0, n).Select(_ => 40 * rng.NextDouble()).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => 40 * rng.NextDouble()).ToArray();
+        Assert.IsNull(SimulatedVariogram.For(x, y, new double[n], isMap: true, 20, 2));
+        var d = x.Select((v, i) => 2 + 0.01 * Math.Sin(v / 5) + 0.002 * rng.NextDouble()).ToArray();
+        var e = Enumerable.Repeat(0.001, n).ToArray();
+        var r = SpatialCorrelation.Analyse(x, y, d, e, new SpatialOptions { BootstrapResamples = 100, Permutations = 99 });
+        Assert.AreEqual(SpatialIntervalMethod.BlockBootstrap, r.IntervalMethod);
+        Assert.IsTrue(r.Blocks > 1);
+    }
+
+    [TestMethod]
+    public void ParametricInterval_IsReproducible_AndHoldsTheFit()
+    {
+        var rng = new Random(21);
+        int n = 150;
+        double phi = Math.Exp(-2.0 / 12), s = 0;
+        var x = new double[n]; var d = new double[n]; var e = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            s = phi * s + Math.Sqrt(1 - phi * phi) * Gaussian(rng);
+            x[i] = 2.0 * i;
+            e[i] = 0.004;
+            d[i] = 2 + 0.03 * s + e[i] * Gaussian(rng);
+        }
+        var options = new SpatialOptions { BootstrapResamples = 200, Permutations = 99, Seed = 5 };
+        var first = SpatialCorrelation.Analyse(x, new double[n], d, e, options);
+        var second = SpatialCorrelation.Analyse(x, new double[n], d, e, options);
+        Assert.AreEqual(SpatialIntervalMethod.ParametricBootstrap, first.IntervalMethod);
+        Assert.AreEqual(first.CorrelationLengthLowerNm, second.CorrelationLengthLowerNm);
+        Assert.AreEqual(first.CorrelationLengthUpperNm, second.CorrelationLengthUpperNm);
+        Assert.IsTrue(first.CorrelationLengthLowerNm < first.CorrelationLengthNm && first.CorrelationLengthNm < first.CorrelationLengthUpperNm,
+            $"{first.CorrelationLengthLowerNm} – {first.CorrelationLengthNm} – {first.CorrelationLengthUpperNm}");
+    }
+
+    private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+}
