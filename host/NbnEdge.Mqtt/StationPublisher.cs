@@ -227,7 +227,6 @@ public sealed class StationPublisher : IAsyncDisposable
                 bool finishing = _finishing;
                 long rewind = Interlocked.Exchange(ref _rewindTo, long.MaxValue);
                 if (rewind < _outbox.NextSeq) _outbox.Rewind(rewind);
-                bool sentAny = false;
                 // Up to Window publishes in flight: one PUBACK round trip per result would cap a station
                 // at a few thousand results a second on loopback, and far fewer on a loaded machine.
                 // The broker acknowledges in order; a line counts as sent once it and all before it are.
@@ -243,7 +242,6 @@ public sealed class StationPublisher : IAsyncDisposable
                         inFlight.Enqueue((seq, client.PublishAsync(BrokerConnection.Message(StationTopics.Result(_station), payload, retain: false), timeout.Token)));
                         Interlocked.Increment(ref _published);
                         if (seq <= AckedSeq) Interlocked.Increment(ref _duplicatesSent);
-                        sentAny = true;
                         while (inFlight.Count >= Window) await CompleteOldestAsync(inFlight, timeout).ConfigureAwait(false);
                         if (stateTimer.Elapsed >= _options.StateInterval)
                         {
@@ -260,7 +258,10 @@ public sealed class StationPublisher : IAsyncDisposable
                     foreach (var (_, ack) in inFlight) _ = ack?.ContinueWith(t => t.Exception, TaskScheduler.Default);
                 }
 
-                if (stateTimer.Elapsed >= _options.StateInterval || sentAny)
+                // The retained state at most every StateInterval, also after results: refreshed after every
+                // result it tripled the messages at a board's pace (one result a wake) and made each result
+                // wait for two more acknowledgements before the next could go.
+                if (stateTimer.Elapsed >= _options.StateInterval)
                 {
                     await PublishStateAsync(client, force: false, stop).ConfigureAwait(false);
                     stateTimer.Restart();
@@ -375,15 +376,22 @@ public sealed class StationPublisher : IAsyncDisposable
     {
         if (_state is null) return;
         (string stats, string link) = _state();
-        if (force || stats != _sentStats)
+        // Both in flight at once: one acknowledgement round trip, not two, before results go on.
+        Task? sendingStats = force || stats != _sentStats
+            ? client.PublishAsync(BrokerConnection.Message(StationTopics.Stats(_station), Encoding.UTF8.GetBytes(Envelope(stats)), retain: true), cancellationToken)
+            : null;
+        Task? sendingLink = force || link != _sentLink
+            ? client.PublishAsync(BrokerConnection.Message(StationTopics.Link(_station), Encoding.UTF8.GetBytes(Envelope(link)), retain: true), cancellationToken)
+            : null;
+        if (sendingStats is not null)
         {
-            await client.PublishAsync(BrokerConnection.Message(StationTopics.Stats(_station), Encoding.UTF8.GetBytes(Envelope(stats)), retain: true), cancellationToken).ConfigureAwait(false);
+            await sendingStats.ConfigureAwait(false);
             _sentStats = stats;
         }
 
-        if (force || link != _sentLink)
+        if (sendingLink is not null)
         {
-            await client.PublishAsync(BrokerConnection.Message(StationTopics.Link(_station), Encoding.UTF8.GetBytes(Envelope(link)), retain: true), cancellationToken).ConfigureAwait(false);
+            await sendingLink.ConfigureAwait(false);
             _sentLink = link;
         }
     }

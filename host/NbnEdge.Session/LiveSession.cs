@@ -23,6 +23,9 @@ public sealed record LiveSessionOptions
     /// a few models a second are all anyone sees. Zero: every result carries its model.
     /// </summary>
     public TimeSpan CurveModelInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Stop reading once this many results are complete (<c>monitor --spectra</c>); null: read until the source ends or the caller stops it.</summary>
+    public int? StopAfterSpectra { get; init; }
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ public sealed record LiveSessionOptions
 public sealed class LiveSession : IAsyncDisposable
 {
     private readonly LiveSessionOptions _options;
+    private readonly CancellationTokenSource _stop = new();
     private Task? _reading;
     private long _lastModel; // Stopwatch timestamp of the last journaled model curve (pipeline worker only)
 
@@ -53,6 +57,16 @@ public sealed class LiveSession : IAsyncDisposable
         Link = new LinkSession(source, journal);
         Pipeline = new LivePipeline(pipelineOptions);
         Pipeline.Attach(Link.Assembler);
+        if (source is ReconnectingByteSource)
+        {
+            // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
+            Link.StateChanged += change =>
+            {
+                if (change.State == LinkState.Connected)
+                    _ = Task.Run(async () => { try { await Link.SendPingAsync(_stop.Token); } catch (Exception) { /* best effort */ } });
+            };
+        }
+
         if (journal is not null)
         {
             Pipeline.ResultCompleted += r =>
@@ -68,6 +82,10 @@ public sealed class LiveSession : IAsyncDisposable
                 if (Link.JournalFault is null) ResultJournaled?.Invoke(r);
             };
         }
+
+        // After the journal's handler: the last result is journaled (and published) like any other.
+        if (_options.StopAfterSpectra is { } last)
+            Pipeline.ResultCompleted += r => { if (r.Index + 1 >= last) Stop(); };
     }
 
     /// <summary>The link: transport, journal, decoder, commands to the board.</summary>
@@ -86,11 +104,19 @@ public sealed class LiveSession : IAsyncDisposable
     public Task Reading => _reading ?? throw new InvalidOperationException("the session was not started");
 
     /// <summary>Starts reading once the pipeline is warm (a fraction of a second of JIT before the first byte, not inside the first spectrum's latency).</summary>
+    /// <param name="cancellationToken">stops the reading (Ctrl+C, a duration); what arrived so far is still summarised</param>
     public void Start(CancellationToken cancellationToken)
     {
         Pipeline.Ready.GetAwaiter().GetResult();
-        _reading = Task.Run(() => Link.RunAsync(cancellationToken), CancellationToken.None);
+        var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        _reading = Task.Run(async () =>
+        {
+            using (reading) await Link.RunAsync(reading.Token).ConfigureAwait(false);
+        }, CancellationToken.None);
     }
+
+    /// <summary>Stops reading, as the token given to <see cref="Start"/> would.</summary>
+    public void Stop() => _stop.Cancel();
 
     /// <summary>Waits for the source to end (or the token to stop it), then for the pipeline; returns the link's final counters.</summary>
     public async Task<LinkCounters> FinishAsync()
@@ -109,6 +135,17 @@ public sealed class LiveSession : IAsyncDisposable
         return Link.Counters;
     }
 
+    /// <summary>
+    /// The summary once <see cref="FinishAsync"/> has returned: counters, results, statistics and
+    /// latencies, under the source's name.
+    /// </summary>
+    /// <param name="requireStatistics">throw <see cref="NbnEdge.Analysis.InputDataException"/> when no spectrum could be fitted (demo, ingest, replay)</param>
+    public SessionSummary Summarise(bool requireStatistics) => SessionSummary.From(Link.StreamName, Pipeline, Link.Counters, requireStatistics);
+
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => Link.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Link.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
 }

@@ -196,7 +196,15 @@ public static class ResultJson
     }
 
     /// <summary>The link counters under the names of the summary's <c>--json</c> (bytes, frames_ok, frames_bad …).</summary>
-    public static void WriteLinkCounters(Utf8JsonWriter w, LinkCounters c)
+    /// <param name="w">an open JSON object</param>
+    /// <param name="c">the counters</param>
+    /// <param name="spectraFitted">
+    /// Given: the session summary's layout (<c>monitor</c>, <c>demo</c>, <c>ingest</c> …
+    /// <c>--json</c>), with <c>spectra_fitted</c> after <c>spectra_incomplete</c> and without
+    /// <c>disconnects</c>, as those objects have always been written. Null: the MQTT link message's
+    /// layout, with <c>disconnects</c>.
+    /// </param>
+    public static void WriteLinkCounters(Utf8JsonWriter w, LinkCounters c, long? spectraFitted = null)
     {
         w.WriteNumber("bytes", c.Bytes);
         w.WriteNumber("frames_ok", c.FramesOk);
@@ -206,10 +214,11 @@ public static class ResultJson
         w.WriteNumber("frames_duplicated", c.Duplicates);
         w.WriteNumber("frames_reordered", c.Reordered);
         w.WriteNumber("reboots", c.Reboots);
-        w.WriteNumber("disconnects", c.Disconnects);
+        if (spectraFitted is null) w.WriteNumber("disconnects", c.Disconnects);
         w.WriteNumber("spectra_received", c.SpectraComplete + c.SpectraIncomplete);
         w.WriteNumber("spectra_complete", c.SpectraComplete);
         w.WriteNumber("spectra_incomplete", c.SpectraIncomplete);
+        if (spectraFitted is { } fitted) w.WriteNumber("spectra_fitted", fitted);
         w.WriteNumber("estimates", c.Estimates);
         w.WriteNumber("estimates_unmatched", c.EstimatesUnmatched);
     }

@@ -96,7 +96,8 @@ public sealed class JournalTests
         var policy = new JournalSyncPolicy(TimeSpan.FromMilliseconds(50), 1000);
         using var file = new AppendOnlyFile(Path.Combine(dir, "f.bin"), policy);
         file.Append(new byte[600]);
-        file.Append(new byte[600]); // crosses 1000 bytes: synced now, whatever the clock says
+        file.Append(new byte[600]); // crosses 1000 bytes: queued for the journal's fsync thread now, whatever the clock says
+        SpinWait.SpinUntil(() => file.SyncedLength == 1200, TimeSpan.FromSeconds(20));
         Assert.AreEqual(1200, file.SyncedLength);
         file.Append(new byte[10]);
         // The idle timer syncs the tail; wait for it without asserting how long it takes.

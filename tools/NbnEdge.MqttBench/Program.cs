@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using NbnEdge.Dashboard;
 using NbnEdge.Facility;
 using NbnEdge.Link.Journal;
@@ -25,13 +23,14 @@ int[] counts = Arg("--stations", "1,10,50").Split(',').Select(s => int.Parse(s, 
 double ratePerStation = double.Parse(Arg("--rate", "100"), ci);
 int spectra = int.Parse(Arg("--spectra", "400"), ci);
 double outageMinutes = double.Parse(Arg("--outage-minutes", "10"), ci);
+const double SlowMs = 100; // a result slower than this is listed with the time it was shown (the target at N = 10)
 
 string work = Path.Combine(Path.GetTempPath(), "nbnedge-mqttbench");
 Directory.CreateDirectory(work);
 byte[] capture = Capture(work, spectra);
 double bytesPerSpectrum = (double)capture.Length / spectra;
 Console.WriteLine(string.Create(ci, $"capture: {spectra} spectra, {capture.Length} bytes ({bytesPerSpectrum:F0} B a spectrum); {Environment.ProcessorCount} cores"));
-using var broker = Broker.Start(work);
+using var broker = LocalMosquitto.Start(Path.Combine(work, $"mosquitto-{Guid.NewGuid():N}"), "allow_anonymous true\nmax_queued_messages 100000\n# Nagle off on the broker's sockets too (MQTTnet sets TCP_NODELAY on ours): see docs/MQTT.md.\nset_tcp_nodelay true");
 Console.WriteLine($"broker: mosquitto on 127.0.0.1:{broker.Port}");
 Console.WriteLine();
 Console.WriteLine(string.Create(ci, $"paced: every station at {ratePerStation:G4} spectra/s (a board's ~8 s per position at time scale {8 * ratePerStation:G4})"));
@@ -63,7 +62,7 @@ await OutageAsync(broker, capture, work, outageMinutes, timeScale: 100, spectraP
 await OutageAsync(broker, capture, work, outageMinutes, timeScale: 10, spectraPerSimulatedSecond: 10, bytesPerSpectrum);
 return 0;
 
-static async Task<(long Results, double PerSecond, double Median, double P99, double Max, double CpuMsPerResult, double BrokerCpuMsPerResult)> RunAsync(Broker broker, int n, byte[] capture, double? bytesPerSecond, string work, string parts = "all")
+static async Task<(long Results, double PerSecond, double Median, double P99, double Max, double CpuMsPerResult, double BrokerCpuMsPerResult)> RunAsync(LocalMosquitto broker, int n, byte[] capture, double? bytesPerSecond, string work, string parts = "all")
 {
     string run = Path.Combine(work, $"run-{Guid.NewGuid():N}");
     var facilityState = new FacilityState();
@@ -72,6 +71,7 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     var lastByte = new ConcurrentDictionary<(string, uint), long>();
     var journaledAt = new ConcurrentDictionary<(string, uint), long>();
     var latencies = new ConcurrentBag<double>();
+    var slow = new ConcurrentBag<(long Shown, double Ms, string Station)>(); // where the tail sits in time: a burst or spread out
     var stationPart = new ConcurrentBag<double>();
     var brokerPart = new ConcurrentBag<double>();
     long shown = 0, lastShown = 0;
@@ -81,7 +81,9 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
         uint id = json.GetProperty("spectrum_id").GetUInt32();
         if (lastByte.TryGetValue((station, id), out long t))
         {
-            latencies.Add(Stopwatch.GetElapsedTime(t, now).TotalMilliseconds);
+            double ms = Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
+            latencies.Add(ms);
+            if (ms > SlowMs) slow.Add((now, ms, station));
             if (journaledAt.TryGetValue((station, id), out long j))
             {
                 stationPart.Add(Stopwatch.GetElapsedTime(t, j).TotalMilliseconds);
@@ -111,6 +113,20 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     long start = Stopwatch.GetTimestamp();
     TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     double brokerCpu0 = broker.CpuSeconds();
+    // Where a stall could come from inside this process: collections and their pauses, and work
+    // waiting for a thread-pool thread (sampled every 10 ms while the stations run).
+    TimeSpan gcPause0 = GC.GetTotalPauseDuration();
+    int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+    long queuedMax = 0;
+    using var sampling = new CancellationTokenSource();
+    var sampler = Task.Run(async () =>
+    {
+        while (!sampling.IsCancellationRequested)
+        {
+            queuedMax = Math.Max(queuedMax, ThreadPool.PendingWorkItemCount);
+            try { await Task.Delay(10, sampling.Token); } catch (OperationCanceledException) { }
+        }
+    });
     foreach (var s in stations) s.Session.Start(CancellationToken.None);
     await Task.WhenAll(stations.Select(async s => { await s.Session.FinishAsync(); if (parts.Contains('+') || parts == "all") await s.Publisher.FinishAsync(TimeSpan.FromSeconds(60)); }));
     if (parts == "session+publish") { shown = stations.Sum(s => s.Publisher.AckedSeq); lastShown = Stopwatch.GetTimestamp(); }
@@ -119,12 +135,27 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
     while (Interlocked.Read(ref shown) < expected && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
     double seconds = Stopwatch.GetElapsedTime(start, Interlocked.Read(ref lastShown)).TotalSeconds;
     double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, shown);
+    sampling.Cancel();
+    await sampler;
+    string inProcess = string.Create(CultureInfo.InvariantCulture,
+        $"          in process: GC gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - gcPause0).TotalMilliseconds:F0} ms in all; thread pool {ThreadPool.ThreadCount} threads, at most {queuedMax} work items waiting");
     double brokerMs = (broker.CpuSeconds() - brokerCpu0) * 1000 / Math.Max(1, shown);
+    long resent = stations.Sum(s => s.Publisher.Resent), reconnections = stations.Sum(s => s.Publisher.Connections - 1);
+    if (resent + reconnections + subscriber.ResendRequests > 0 || subscriber.Connections > 1)
+        Console.WriteLine($"          (!) resent {resent} results after {subscriber.ResendRequests} resend requests (facility dropped {subscriber.Stations.Values.Sum(q => q.GapsDropped)} after gaps, {subscriber.Stations.Values.Sum(q => q.DuplicatesDropped)} duplicates); reconnections: stations {reconnections}, facility {subscriber.Connections - 1}");
     foreach (var s in stations) { await s.Publisher.DisposeAsync(); await s.Session.DisposeAsync(); }
     var sorted = latencies.Order().ToArray();
     try { Directory.Delete(run, recursive: true); } catch (IOException) { }
     double At(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     if (shown != expected) Console.WriteLine($"  (!) facility showed {shown} of {expected} results");
+    if (bytesPerSecond is not null) Console.WriteLine(inProcess);
+    if (bytesPerSecond is not null && !slow.IsEmpty)
+    {
+        // Seconds after the start at which results took longer than SlowMs: one burst (a stall) or spread out (a slow path).
+        var times = slow.Select(x => Stopwatch.GetElapsedTime(start, x.Shown).TotalSeconds).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"          over {SlowMs} ms: {times.Length} results, shown between {times[0]:F2} and {times[^1]:F2} s after the start, in {slow.Select(x => x.Station).Distinct().Count()} stations; by 100 ms: {string.Join(" ", times.GroupBy(t => (int)(t * 10)).Select(g => $"{g.Key / 10.0:F1}s×{g.Count()}"))}"));
+    }
     if (bytesPerSecond is not null && stationPart.Count > 0)
     {
         var a = stationPart.Order().ToArray();
@@ -137,13 +168,13 @@ static async Task<(long Results, double PerSecond, double Median, double P99, do
 
 // A publisher whose broker is down: the station measures on, the results wait in the journal; the
 // publisher's memory must not grow with them. Then the broker comes back and the backlog is sent.
-static async Task OutageAsync(Broker broker, byte[] capture, string work, double minutes, double timeScale, double spectraPerSimulatedSecond, double bytesPerSpectrum)
+static async Task OutageAsync(LocalMosquitto broker, byte[] capture, string work, double minutes, double timeScale, double spectraPerSimulatedSecond, double bytesPerSpectrum)
 {
     var ci = CultureInfo.InvariantCulture;
     double wallSeconds = minutes * 60 / timeScale;
     double spectraPerSecond = timeScale * spectraPerSimulatedSecond;
     string run = Path.Combine(work, $"outage-{Guid.NewGuid():N}");
-    int closedPort = Broker.FreePort();
+    int closedPort = LocalMosquitto.FreePort();
     var endpoint = new MqttEndpoint { Host = "127.0.0.1", Port = closedPort, Station = "outage" };
     var journal = new SessionJournal(run, "session");
     // Fewer spectra than a 10-minute line would need are replayed in a loop: enough bytes for the whole outage.
@@ -210,54 +241,4 @@ static byte[] Capture(string work, int spectra)
     while ((n = board.ReadAsync(buffer, CancellationToken.None).AsTask().GetAwaiter().GetResult()) > 0) ms.Write(buffer, 0, n);
     File.WriteAllBytes(path, ms.ToArray());
     return ms.ToArray();
-}
-
-/// <summary>A Mosquitto of the benchmark's own on a free loopback port.</summary>
-internal sealed class Broker : IDisposable
-{
-    private readonly Process _process;
-
-    private Broker(Process process, int port) { _process = process; Port = port; }
-
-    public int Port { get; }
-
-    public static Broker Start(string work)
-    {
-        string exe = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("mosquitto is not installed: apt-get install -y mosquitto");
-        int port = FreePort();
-        string config = Path.Combine(work, $"mosquitto-{port}.conf");
-        File.WriteAllText(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n");
-        var p = Process.Start(new ProcessStartInfo(exe, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        for (int i = 0; i < 200; i++)
-        {
-            try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, port); return new Broker(p, port); }
-            catch (SocketException) { Thread.Sleep(25); }
-        }
-
-        throw new InvalidOperationException("mosquitto did not start");
-    }
-
-    /// <summary>User + system CPU seconds of the broker process so far (/proc/PID/stat).</summary>
-    public double CpuSeconds()
-    {
-        string[] f = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // Fields after the name: state is [0], utime [11], stime [12], in clock ticks (100 a second on Linux).
-        return (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited) _process.Kill();
-        _process.Dispose();
-    }
 }

@@ -8,8 +8,8 @@ using NbnEdge.Live;
 namespace NbnEdge.Cli.Commands;
 
 /// <summary>
-/// The web dashboard as the commands host it: options, start-up on loopback, and feeding it from
-/// the live pipeline or from finished fits.
+/// The web dashboard as the commands host it: options, start-up on loopback, and waiting for
+/// Ctrl+C (the feeding is <see cref="LivePipelineFeed"/>'s).
 /// </summary>
 internal static class DashboardHosting
 {
@@ -79,66 +79,6 @@ internal static class DashboardHosting
     }
 
     /// <summary>
-    /// Every fitted spectrum of the pipeline goes onto the page; statistics and link health follow
-    /// at most 5 times a second, computed off the pipeline's thread. Stop the returned publisher
-    /// before publishing the final statistics, so that no live update lands after them.
-    /// </summary>
-    /// <param name="pipeline">The live pipeline.</param>
-    /// <param name="state">The page's state.</param>
-    /// <param name="positionNm">Where a result's spectrum was taken, in nm, when the source knows it (the demo's line); null: the spectrum's index.</param>
-    public static LiveStatisticsPublisher Attach(LivePipeline pipeline, DashboardState state, Func<LiveResult, double>? positionNm = null)
-    {
-        var publisher = new LiveStatisticsPublisher(state);
-        // The board's ESTIMATE follows its SPECTRUM on the wire, so SpectrumFitted never carries it:
-        // the spectrum goes on the page at once and its estimate is added when ResultCompleted brings it.
-        // Both events come from the pipeline's one worker thread, in order.
-        var pageSeq = new Dictionary<long, long>();
-        pipeline.SpectrumFitted += r =>
-        {
-            if (r.Spectrum is { } s)
-                pageSeq[r.Index] = state.AddFit(s, r.Fit, r.DeviceEstimate is { Valid: true } e ? e.DeltaMeV : null, positionNm?.Invoke(r) ?? r.Index);
-            publisher.Offer(() => pipeline.Results.Where(x => x.Fit is not null).Select(x => x.Fit!).ToList(), r.Counters);
-        };
-        pipeline.ResultCompleted += r =>
-        {
-            if (pageSeq.Remove(r.Index, out long seq) && r.DeviceEstimate is { Valid: true } e)
-                state.SetDeviceEstimate(seq, e.DeltaMeV);
-        };
-        return publisher;
-    }
-
-    /// <summary>
-    /// The live view's bootstrap: 2000 resamples while that is at most two million draws, fewer on
-    /// long sessions (at least 200), so an update of a 100,000-spectrum session stays a fraction of
-    /// a second of one core. The final statistics of a session always use the full 2000.
-    /// </summary>
-    internal static HomogeneityOptions LiveOptions(int fits) =>
-        new() { BootstrapResamples = Math.Clamp(2_000_000 / Math.Max(1, fits), 200, HomogeneityOptions.Default.BootstrapResamples) };
-
-    /// <summary>Statistics over the fits so far (when there are enough) and the link counters.</summary>
-    public static void Publish(DashboardState state, IReadOnlyList<GapFitResult> fits, LinkCounters? counters, HomogeneityOptions? options = null)
-    {
-        if (fits.Count >= HomogeneityStatistics.MinimumCount && StatsCommand.Summarise(fits, options) is { } summary)
-            state.SetStatistics(summary.Statistics);
-        if (counters is not null)
-            state.SetLinkHealth(new Dictionary<string, double>
-            {
-                ["bytes"] = counters.Bytes,
-                ["frames ok"] = counters.FramesOk,
-                ["frames bad"] = counters.FramesDropped,
-                ["frames lost"] = counters.FramesLost,
-                ["frames duplicated"] = counters.Duplicates,
-                ["frames reordered"] = counters.Reordered,
-                ["unknown types"] = counters.UnknownType,
-                ["spectra complete"] = counters.SpectraComplete,
-                ["spectra incomplete"] = counters.SpectraIncomplete,
-                ["estimates"] = counters.Estimates,
-                ["reboots"] = counters.Reboots,
-                ["disconnects"] = counters.Disconnects,
-            });
-    }
-
-    /// <summary>
     /// Takes SIGINT and SIGTERM from now on (call it before printing the line a caller may wait
     /// for: a signal sent right after it must end the wait, not kill the process with 143).
     /// </summary>
@@ -184,49 +124,5 @@ internal sealed class StopSignal : IDisposable
     {
         _sigint.Dispose();
         _sigterm.Dispose();
-    }
-}
-
-/// <summary>
-/// Live statistics for the dashboard, at most 5 times a second and one computation at a time, on
-/// the thread pool: the statistics of a long session take far longer than a spectrum's fit, and
-/// the pipeline's thread must not wait for them.
-/// </summary>
-internal sealed class LiveStatisticsPublisher(DashboardState state)
-{
-    private readonly object _gate = new();
-    private long _lastStartMs = long.MinValue / 2;
-    private Task _running = Task.CompletedTask;
-    private bool _stopped;
-
-    /// <summary>Starts an update unless one ran less than 200 ms ago, one is still running, or publishing has stopped.</summary>
-    /// <param name="fits">Takes the fits so far; called on the caller's thread (the pipeline's), so the list is consistent.</param>
-    /// <param name="counters">Link counters to show, if any.</param>
-    public void Offer(Func<List<GapFitResult>> fits, LinkCounters? counters)
-    {
-        lock (_gate)
-        {
-            long now = Environment.TickCount64;
-            if (_stopped || !_running.IsCompleted || now - _lastStartMs < 200) return;
-            _lastStartMs = now;
-            var snapshot = fits();
-            _running = Task.Run(() =>
-            {
-                lock (_gate) if (_stopped) return;
-                DashboardHosting.Publish(state, snapshot, counters, DashboardHosting.LiveOptions(snapshot.Count));
-            });
-        }
-    }
-
-    /// <summary>No more live updates; waits for the one in progress.</summary>
-    public void Stop()
-    {
-        Task running;
-        lock (_gate)
-        {
-            _stopped = true;
-            running = _running;
-        }
-        running.Wait();
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NbnEdge.Analysis;
 using NbnEdge.Cli.Live;
+using NbnEdge.Dashboard;
 using NbnEdge.Link.Journal;
 using NbnEdge.Live;
 using NbnEdge.Session;
@@ -99,8 +100,7 @@ internal static class DemoCommand
         string directory = journalDir ?? LiveOptions.NewTempSessionFolder("demo");
         var journal = SessionJournal.CreateTimestamped(directory);
         var wall = Stopwatch.StartNew();
-        LiveSummary summary;
-        IReadOnlyList<double> latencies;
+        SessionSummary summary;
         LiveStatisticsPublisher? livePublisher = null;
         string? journalFault;
         await using (var link = new LiveSession(board, journal, new LivePipelineOptions { SourceName = board.Name },
@@ -115,17 +115,16 @@ internal static class DemoCommand
             {
                 // The board streams no positions; the simulated line's are known: spectrum n is at position n.
                 var line = board.LockIn.Profile.PositionsNm;
-                livePublisher = DashboardHosting.Attach(link.Pipeline, state, r => line[(int)(r.Received.SpectrumId % (uint)line.Length)]);
+                livePublisher = LivePipelineFeed.Attach(link.Pipeline, state, r => line[(int)(r.Received.SpectrumId % (uint)line.Length)]);
                 serverStarted(await DashboardHosting.StartAsync(state, extras.Listen, extras.Port, info, extras.AllowHosts).ConfigureAwait(false));
             }
             link.Start(CancellationToken.None);
             LiveProgress.Follow(output, link, positions, $"{preset.Name} film", LiveProgress.IsTerminal(output) && !json);
-            var counters = await link.FinishAsync().ConfigureAwait(false);
+            await link.FinishAsync().ConfigureAwait(false);
             if (publisher is not null) await StationPublishing.FinishAsync(publisher, info, resumable: false).ConfigureAwait(false);
             journalFault = link.Link.JournalFault;
             if (journalFault is not null && !link.Pipeline.Results.Any(r => r.Fit is not null)) throw new IOException(journalFault);
-            summary = LiveSummary.From(board.Name, link.Pipeline, counters, requireStatistics: true);
-            latencies = link.Pipeline.LatenciesMs;
+            summary = link.Summarise(requireStatistics: true);
         }
 
         wall.Stop();
@@ -136,7 +135,7 @@ internal static class DemoCommand
         // The mean's error counts the correlation along the line: neighbours sharing Δ do not average out.
         double meanDeltaErr = spatial?.MeanErrorMeV ?? summary.Statistics.MeanErrorMeV;
         var figures = UserFilmRow.Figures(reference, meanDelta, meanDeltaErr);
-        (double median, double max) = Latency(latencies);
+        double median = summary.LatencyMedianMs, max = summary.LatencyMaxMs;
 
         var fits = summary.Results.Where(r => r.Fit is not null && r.Spectrum is not null).ToList();
         string finalJson = JsonOutput.ToLine(w =>
@@ -167,7 +166,7 @@ internal static class DemoCommand
         if (state is not null)
         {
             livePublisher?.Stop();
-            DashboardHosting.Publish(state, fits.Select(r => r.Fit!).ToList(), summary.Counters);
+            LivePipelineFeed.Publish(state, fits.Select(r => r.Fit!).ToList(), summary.Counters);
             state.SetFinished(finalJson);
         }
         if (extras.PlotDirectory is { } plotDir)
@@ -225,20 +224,12 @@ internal static class DemoCommand
     /// The statistics again with each fit placed at its spectrum's position on the simulated line
     /// (the board streams no positions; the simulator's truth knows them), for ξ_Δ.
     /// </summary>
-    private static StatsCommand.Summary? SpatialAlongTheLine(SimulatedBoard board, IReadOnlyList<LiveResult> results)
+    private static HomogeneitySummary? SpatialAlongTheLine(SimulatedBoard board, IReadOnlyList<LiveResult> results)
     {
         var position = board.Truth.Where(t => t.Boot == 1).ToDictionary(t => t.SpectrumId, t => t.Position.XNm);
         var placed = results.Where(r => !r.Incomplete && r.Fit is not null && r.Received.DeviceEpoch == 0 && position.ContainsKey(r.Received.SpectrumId)).ToList();
         var x = placed.Select(r => position[r.Received.SpectrumId]).ToArray();
-        return StatsCommand.Summarise(placed.Select(r => r.Fit!).ToList(), positions: new SpectrumPositions(x, new double[x.Length], "line"));
-    }
-
-    internal static (double MedianMs, double MaxMs) Latency(IReadOnlyList<double> latencies)
-    {
-        if (latencies.Count == 0) return (double.NaN, double.NaN);
-        var sorted = latencies.Order().ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
-        return (median, sorted[^1]);
+        return HomogeneitySummary.Of(placed.Select(r => r.Fit!).ToList(), positions: new SpectrumPositions(x, new double[x.Length], "line"));
     }
 
     /// <summary>The simulator's truth for the fitted spectra.</summary>

@@ -52,7 +52,7 @@ internal static class ExportOutput
 
     /// <summary>The export of fitted spectra, with the run's settings and, when given, the statistics.</summary>
     public static ResultsExport Build(string command, ParseResult p, FitInput input, IReadOnlyList<Spectrum> spectra,
-        IReadOnlyList<GapFitResult> results, StatsCommand.Summary? summary, IReadOnlyDictionary<string, string>? extraSettings = null)
+        IReadOnlyList<GapFitResult> results, HomogeneitySummary? summary, IReadOnlyDictionary<string, string>? extraSettings = null)
     {
         var distance = FitCommand.LineDistances(spectra);
         var ci = CultureInfo.InvariantCulture;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NbnEdge.Cli.Live;
+using NbnEdge.Session;
 
 namespace NbnEdge.Cli.Commands;
 

@@ -52,7 +52,7 @@ internal static class MapCommand
             if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
             files.AddRange(mapFigures);
             times.Mark("map figures");
-            var summary = StatsCommand.Summarise(results, positions: SpectrumPositions.For(map.Spectra, null));
+            var summary = HomogeneitySummary.Of(results, positions: SpatialInput.PositionsFor(map.Spectra, null));
             times.Mark("statistics");
             if (exportPath is not null)
             {
@@ -90,7 +90,7 @@ internal static class MapCommand
             {
                 output.WriteLine($"{map.Width}×{map.Height} grid, {map.PixelsPresent} pixels present, {results.Length} fitted; wrote {string.Join(", ", files)}");
                 if (summary is null)
-                    output.WriteLine(results.Any(r => r.IsUsable) ? $"statistics: {StatsCommand.TooFewMessage(results)}"
+                    output.WriteLine(results.Any(r => r.IsUsable) ? $"statistics: {HomogeneitySummary.TooFewMessage(results)}"
                         : $"statistics: no usable fits (0 of {results.Length} pixels; try another --channel).");
                 else StatsCommand.Print(output, summary);
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NbnEdge.Analysis;
 using NbnEdge.Cli.Live;
+using NbnEdge.Dashboard;
 using NbnEdge.Link.Journal;
 using NbnEdge.Link.Transports;
 using NbnEdge.Live;
@@ -59,8 +60,8 @@ internal static class MonitorCommand
             IByteSource byteSource = Open(where, serial, rate);
             string? journalFolder = p.GetValue(noJournal) ? null
                 : Path.GetFullPath(p.GetValue(journalDir) ?? Path.Combine("nbnedge-sessions", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
-            bool folderIsNew = journalFolder is not null && !Directory.Exists(journalFolder);
-            SessionJournal? journal = journalFolder is null ? null : new SessionJournal(journalFolder, "session");
+            SessionFolder? folder = journalFolder is null ? null : SessionFolder.Open(journalFolder);
+            SessionJournal? journal = folder?.Journal;
             var web = p.GetValue(dashboard) ? (p.GetValue(listen), p.GetValue(dashboardPort), p.GetValue(allowHost) ?? []) : ((string?, int, string[])?)null;
             long bytes = 0;
             try
@@ -75,7 +76,7 @@ internal static class MonitorCommand
             finally
             {
                 // A session that received no byte leaves no empty folder behind.
-                if (bytes == 0 && journal is not null) SessionFolder.RemoveIfEmpty(journal, journalFolder!, folderIsNew);
+                if (bytes == 0) folder?.RemoveIfEmpty();
             }
         });
         return command;
@@ -113,13 +114,12 @@ internal static class MonitorCommand
         Console.CancelKeyPress += stop;
         bool interactive = LiveProgress.IsTerminal(output) && !json;
         string state = "connecting";
-        LiveSummary summary;
-        IReadOnlyList<double> latencies;
+        SessionSummary summary;
         string? journalFault;
         try
         {
             await using var link = new LiveSession(source, journal, new LivePipelineOptions { SourceName = source.Name, KeepResults = true },
-                new LiveSessionOptions { JournalCurves = publish is not null });
+                new LiveSessionOptions { JournalCurves = publish is not null, StopAfterSpectra = stopAfter });
             // Status lines go to stderr: stdout is the live view, the per-spectrum lines or the JSON.
             NbnEdge.Mqtt.StationPublisher? publisher = publish is { } broker
                 ? await StationPublishing.StartAsync(link, broker.Endpoint, broker.Security, error, film?.Label).ConfigureAwait(false)
@@ -129,7 +129,7 @@ internal static class MonitorCommand
             {
                 var dashState = new NbnEdge.Dashboard.DashboardState();
                 dashState.SetSessionInfo($"monitor: {source.Name}", "spectrum #");
-                DashboardHosting.Attach(link.Pipeline, dashState);
+                LivePipelineFeed.Attach(link.Pipeline, dashState);
                 server = await DashboardHosting.StartAsync(dashState, w.Listen, w.Port, json ? error : output, w.AllowHosts).ConfigureAwait(false);
             }
             await using var serverLifetime = server;
@@ -144,22 +144,15 @@ internal static class MonitorCommand
                 // Retrying is visible also in a pipe or with --json: one line on stderr per attempt.
                 if (!interactive && change.State is LinkState.WaitingToRetry or LinkState.Disconnected)
                     error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
-                // A board joined mid-stream has sent its HELLO long ago: PING asks for it again.
-                if (change.State == LinkState.Connected && source is ReconnectingByteSource)
-                    _ = Task.Run(async () => { try { await link.Link.SendPingAsync(cts.Token); } catch (Exception) { /* best effort */ } });
             };
-            link.Pipeline.ResultCompleted += r =>
-            {
-                if (!interactive && !json) output.WriteLine(LiveProgress.Describe($"spectrum {r.Received.SpectrumId}", link.Pipeline.Snapshot));
-                if (stopAfter is { } n && r.Index + 1 >= n) cts.Cancel();
-            };
+            if (!interactive && !json)
+                link.Pipeline.ResultCompleted += r => output.WriteLine(LiveProgress.Describe($"spectrum {r.Received.SpectrumId}", link.Pipeline.Snapshot));
             link.Start(cts.Token);
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);
             bytesReceived(counters.Bytes);
             if (publisher is not null) await StationPublishing.FinishAsync(publisher, error, resumable: true).ConfigureAwait(false);
-            summary = LiveSummary.From(source.Name, link.Pipeline, counters, requireStatistics: false);
-            latencies = link.Pipeline.LatenciesMs;
+            summary = link.Summarise(requireStatistics: false);
             journalFault = link.Link.JournalFault;
         }
         finally
@@ -167,7 +160,7 @@ internal static class MonitorCommand
             Console.CancelKeyPress -= stop;
         }
 
-        (double median, double max) = DemoCommand.Latency(latencies);
+        double median = summary.LatencyMedianMs, max = summary.LatencyMaxMs;
         if (json)
         {
             JsonOutput.Line(output, w =>
@@ -185,7 +178,7 @@ internal static class MonitorCommand
 
         summary.Print(output, $"Monitor: {source.Name}");
         if (film is not null) UserFilmRow.Print(output, film, summary.Statistics?.Statistics.MeanMeV ?? double.NaN, summary.Statistics?.MeanErrorMeV ?? double.NaN);
-        output.WriteLine(latencies.Count == 0
+        output.WriteLine(summary.LatenciesMs.Count == 0
             ? "Latency, last chunk → fit: no spectra."
             : string.Create(CultureInfo.InvariantCulture, $"Latency, last chunk → fit: median {median:F2} ms, max {max:F2} ms."));
         if (journal is not null) output.WriteLine($"Journal: {journal.RawPath}, {journal.ResultsPath}");
@@ -197,7 +190,7 @@ internal static class MonitorCommand
     {
         var console = ConsoleFactory.For(output);
         var table = new LiveTable();
-        LiveView View() => new(name, state(), link.Link.Counters, link.Pipeline.Snapshot, LiveSummary.CompleteFits(link.Pipeline.Results),
+        LiveView View() => new(name, state(), link.Link.Counters, link.Pipeline.Snapshot, SessionSummary.CompleteFits(link.Pipeline.Results),
             link.Pipeline.HeldSpectra, expected, journal is null ? null : Path.GetDirectoryName(journal.RawPath) ?? journal.RawPath);
 
         console.Live(table.Build(View())).Start(ctx =>

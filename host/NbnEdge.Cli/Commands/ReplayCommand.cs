@@ -5,6 +5,8 @@ using NbnEdge.Cli.Live;
 using NbnEdge.Link.Journal;
 using NbnEdge.Live;
 
+using NbnEdge.Session;
+
 namespace NbnEdge.Cli.Commands;
 
 /// <summary>
@@ -104,7 +106,7 @@ internal static class ReplayCommand
             }
 
             if (!byIndex.TryGetValue(index, out LiveResult? r)) continue;
-            string expected = JsonOutput.ToLine(w => LiveSummary.WriteResult(w, r));
+            string expected = JsonOutput.ToLine(w => ResultJson.WriteResult(w, r));
             using var mine = JsonDocument.Parse(expected);
             if (Same(root, mine.RootElement)) matching++;
         }

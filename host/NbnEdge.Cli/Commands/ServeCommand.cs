@@ -96,16 +96,14 @@ internal static class ServeCommand
     private static async Task LoadSessionAsync(string journal, DashboardState state)
     {
         state.SetSessionInfo($"session {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(journal)))}");
-        HelloInfo? fallback = CaptureAnalysis.DecodeFile(journal).Hellos.FirstOrDefault(h => h.HasScaling);
-        await using var link = new LiveSession(StreamByteSource.OpenCapture(journal), journal: null,
-            new LivePipelineOptions { SourceName = journal, FallbackHello = fallback });
-        var livePublisher = DashboardHosting.Attach(link.Pipeline, state);
+        await using var link = CaptureReplay.Open(journal);
+        var livePublisher = LivePipelineFeed.Attach(link.Pipeline, state);
         link.Start(CancellationToken.None);
         var counters = await link.FinishAsync().ConfigureAwait(false);
         livePublisher.Stop();
-        DashboardHosting.Publish(state, link.Pipeline.Results.Where(r => r.Fit is not null).Select(r => r.Fit!).ToList(), counters);
+        LivePipelineFeed.Publish(state, link.Pipeline.Results.Where(r => r.Fit is not null).Select(r => r.Fit!).ToList(), counters);
         // A journal is a finished session: the page says so (and shows its summary) instead of "live".
-        var summary = LiveSummary.From(journal, link.Pipeline, counters, requireStatistics: false);
+        var summary = SessionSummary.From(journal, link.Pipeline, counters, requireStatistics: false);
         state.SetFinished(JsonOutput.ToLine(w =>
         {
             w.WriteStartObject();
@@ -123,7 +121,7 @@ internal static class ServeCommand
         state.SetSessionInfo($"{spectra.Count} spectra from {string.Join(", ", spectra.Select(s => Path.GetFileName(s.Source)).Distinct().Take(3))}",
             distance is null ? "spectrum #" : "distance (nm)", isLine: !isGrid);
         for (int i = 0; i < spectra.Count; i++) state.AddFit(spectra[i], results[i], null, distance?[i] ?? i);
-        DashboardHosting.Publish(state, results, null);
+        LivePipelineFeed.Publish(state, results, null);
         // A grid also gets its gap map, in nm when the pixels carry positions.
         if (grids.Count > 0)
         {

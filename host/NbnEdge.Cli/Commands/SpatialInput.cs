@@ -7,18 +7,15 @@ using Spectre.Console;
 
 namespace NbnEdge.Cli.Commands;
 
-/// <summary>Where each spectrum was taken, in nm: a line (y = 0) or a map.</summary>
-/// <param name="XNm">x, or the distance along the line.</param>
-/// <param name="YNm">y (0 along a line).</param>
-/// <param name="Kind">"line" or "grid".</param>
-internal sealed record SpectrumPositions(double[] XNm, double[] YNm, string Kind)
+/// <summary>Where the spectra of the input files were taken (<see cref="SpectrumPositions"/>), and the --spacing-nm option that places a line.</summary>
+internal static class SpatialInput
 {
     /// <summary>
     /// The positions the spectra carry: grid pixels in nm; the distance along a line of .dat files;
     /// else, with <paramref name="spacingNm"/>, the input order times the spacing (a CSV line).
     /// <paramref name="spacingNm"/> overrides what the files say. Null when nothing places them.
     /// </summary>
-    public static SpectrumPositions? For(IReadOnlyList<Spectrum> spectra, double? spacingNm)
+    public static SpectrumPositions? PositionsFor(IReadOnlyList<Spectrum> spectra, double? spacingNm)
     {
         int n = spectra.Count;
         if (spacingNm is { } step)

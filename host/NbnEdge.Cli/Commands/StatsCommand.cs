@@ -13,7 +13,7 @@ internal static class StatsCommand
     public static Command Create(TextWriter output)
     {
         var input = new FitInput();
-        var spacing = SpectrumPositions.SpacingOption();
+        var spacing = SpatialInput.SpacingOption();
         var outFile = ExportOutput.Option();
         var command = new Command("stats", "Fit every spectrum, then the homogeneity of Δ: mean, SD, median, MAD, the histogram's Gaussian (Eq. 4), outliers, the intrinsic spread σ_int with its bootstrap CI, and for spectra with positions the correlation length ξ_Δ.");
         input.AddTo(command);
@@ -22,12 +22,12 @@ internal static class StatsCommand
         command.SetAction(p =>
         {
             var times = new PhaseTimes();
-            double? spacingNm = SpectrumPositions.Spacing(p, spacing);
+            double? spacingNm = SpatialInput.Spacing(p, spacing);
             ExportOutput.Check(p.GetValue(outFile));
             var (spectra, results) = input.ReadAndFit(p, times);
-            var positions = SpectrumPositions.For(spectra, spacingNm);
-            var summary = Summarise(results, positions: positions)
-                ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", TooFewMessage(results));
+            var positions = SpatialInput.PositionsFor(spectra, spacingNm);
+            var summary = HomogeneitySummary.Of(results, positions: positions)
+                ?? throw new InputDataException(results.Length > 0 ? results[0].Source : "(input)", HomogeneitySummary.TooFewMessage(results));
             if (positions is null) summary = summary with { SpatialNote = NoPositionsNote };
             times.Mark("statistics");
             if (p.GetValue(input.Json)) JsonOutput.Line(output, w => WriteJson(w, summary));
@@ -53,78 +53,10 @@ internal static class StatsCommand
         return command;
     }
 
-    /// <summary>The statistics plus which spectra were left out of them and why, and the spatial statistics when the spectra have positions.</summary>
-    internal sealed record Summary(HomogeneityResult Statistics, IReadOnlyList<(string Name, string Flag)> Excluded, int Fitted)
-    {
-        /// <summary>ξ_Δ and the test of no spatial correlation over the inliers; null without positions.</summary>
-        public SpatialCorrelationResult? Spatial { get; init; }
-
-        /// <summary>Why there are no spatial statistics (no positions, too few spectra).</summary>
-        public string? SpatialNote { get; init; }
-
-        /// <summary>
-        /// Standard error of the mean Δ in meV: from the spatial covariance when known (neighbours
-        /// that share their Δ do not average out), else SD/√n of the inliers.
-        /// </summary>
-        public double MeanErrorMeV => Spatial?.MeanErrorMeV
-            ?? Statistics.StandardDeviationMeV / Math.Sqrt(Math.Max(1, Statistics.InlierCount));
-    }
-
-    /// <summary>
-    /// Spectra whose Δ is not determined (no gap, not converged, Δ at its bound or beyond the fit:
-    /// see <see cref="GapFitResult.IsUsable"/>) carry no Δ worth averaging; they are listed, not used.
-    /// </summary>
-    internal static string TooFewMessage(IReadOnlyList<GapFitResult> results) =>
-        $"only {results.Count(r => r.IsUsable)} of {results.Count} spectra gave a usable fit; statistics need at least {HomogeneityStatistics.MinimumCount}.";
-
     internal const string NoPositionsNote =
         "the spectra carry no positions (a CSV line: give --spacing-nm; .dat files with tip positions and grids place themselves).";
 
-    /// <summary>Null when fewer than three spectra gave a usable fit.</summary>
-    /// <param name="results">The fits.</param>
-    /// <param name="options">Statistics settings.</param>
-    /// <param name="positions">Where each result's spectrum was taken (same order); null: no spatial statistics.</param>
-    internal static Summary? Summarise(IReadOnlyList<GapFitResult> results, HomogeneityOptions? options = null, SpectrumPositions? positions = null)
-    {
-        var names = new List<string>();
-        var delta = new List<double>();
-        var err = new List<double>();
-        var index = new List<int>();
-        var excluded = new List<(string, string)>();
-        for (int i = 0; i < results.Count; i++)
-        {
-            var r = results[i];
-            if (!r.IsUsable) { excluded.Add((Label(r), r.Flag)); continue; }
-            names.Add(Label(r)); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV); index.Add(i);
-        }
-        if (delta.Count < HomogeneityStatistics.MinimumCount) return null;
-        var stats = HomogeneityStatistics.Compute(names, delta.ToArray(), err.ToArray(), options);
-        var (spatial, note) = Spatial(stats, delta, err, index, positions);
-        return new Summary(stats, excluded, results.Count) { Spatial = spatial, SpatialNote = note };
-    }
-
-    /// <summary>The spatial statistics over the inliers (outliers enter nothing else either).</summary>
-    private static (SpatialCorrelationResult?, string?) Spatial(HomogeneityResult stats, List<double> delta, List<double> err, List<int> index,
-        SpectrumPositions? positions)
-    {
-        if (positions is null) return (null, null);
-        var outliers = new HashSet<int>(stats.OutlierIndices);
-        var keep = Enumerable.Range(0, delta.Count).Where(k => !outliers.Contains(k)).ToArray();
-        double[] x = keep.Select(k => positions.XNm[index[k]]).ToArray(), y = keep.Select(k => positions.YNm[index[k]]).ToArray();
-        if (SpatialCorrelation.Problem(x, y) is { } problem) return (null, problem + ".");
-        try
-        {
-            return (SpatialCorrelation.Analyse(x, y, keep.Select(k => delta[k]).ToArray(), keep.Select(k => err[k]).ToArray()), null);
-        }
-        catch (ArgumentException e)
-        {
-            return (null, e.Message);
-        }
-    }
-
-    private static string Label(GapFitResult r) => r.Spectrum;
-
-    internal static void WriteJson(System.Text.Json.Utf8JsonWriter w, Summary s)
+    internal static void WriteJson(System.Text.Json.Utf8JsonWriter w, HomogeneitySummary s)
     {
         var h = s.Statistics;
         w.WriteStartObject();
@@ -157,7 +89,7 @@ internal static class StatsCommand
     /// The spread fields that <c>stats</c> and the live summaries share: the Gaussian of Eq. 4,
     /// σ_obs, the rms fit error, σ_int with its CI, the outliers and the spectra left out.
     /// </summary>
-    internal static void WriteSpread(System.Text.Json.Utf8JsonWriter w, Summary s)
+    internal static void WriteSpread(System.Text.Json.Utf8JsonWriter w, HomogeneitySummary s)
     {
         var h = s.Statistics;
         w.Number("gauss_mean_meV", h.Gaussian.CentreMeV);
@@ -178,7 +110,7 @@ internal static class StatsCommand
         w.WriteEndArray();
     }
 
-    internal static void Print(TextWriter output, Summary s)
+    internal static void Print(TextWriter output, HomogeneitySummary s)
     {
         var h = s.Statistics;
         var ci = CultureInfo.InvariantCulture;

@@ -1,8 +1,10 @@
 using System.Globalization;
+using NbnEdge.Analysis;
 using NbnEdge.Analysis.Fitting;
 using NbnEdge.Cli.Commands;
 using NbnEdge.Link;
 using NbnEdge.Live;
+using NbnEdge.Session;
 using Spectre.Console;
 
 namespace NbnEdge.Cli.Live;
@@ -21,13 +23,13 @@ internal sealed record LiveView(string Name, string LinkState, LinkCounters Coun
 
 /// <summary>
 /// The monitor's live table, built from a <see cref="LiveView"/> so a test can render it without a
-/// terminal. Its spread row is the final summary's own computation (<see cref="LiveSummary.Spread"/>)
+/// terminal. Its spread row is the final summary's own computation (<see cref="SessionSummary.Spread"/>)
 /// over the fits so far: the σ_int and CI on screen are the ones the summary will print for the same spectra.
 /// </summary>
 internal sealed class LiveTable
 {
     private int _spreadFits = -1;
-    private StatsCommand.Summary? _spread;
+    private HomogeneitySummary? _spread;
 
     /// <summary>
     /// Fewest usable fits before the spread row shows σ and σ_int: at n = 10 the relative standard
@@ -83,7 +85,7 @@ internal sealed class LiveTable
             return ("σ / rms fit error / σ_int", $"not yet meaningful ({usable} fits, needs {MinimumSpreadFits})");
         if (usable != _spreadFits)
         {
-            _spread = LiveSummary.Spread(fits);
+            _spread = SessionSummary.Spread(fits);
             _spreadFits = usable;
         }
         if (_spread?.Statistics is not { } h) return ("σ / rms fit error / σ_int", "–");

@@ -1,10 +1,9 @@
 using NbnEdge.Analysis.Fitting;
 using NbnEdge.Analysis.Model;
 using NbnEdge.Analysis.Synthetic;
-using NbnEdge.Cli.Commands;
 using NbnEdge.Dashboard;
 
-namespace NbnEdge.Cli.Tests;
+namespace NbnEdge.Dashboard.Tests;
 
 [TestClass]
 public sealed class LiveStatisticsPublisherTests
@@ -42,10 +41,10 @@ public sealed class LiveStatisticsPublisherTests
     [TestMethod]
     public void LiveBootstrapShrinksOnLongSessionsOnly()
     {
-        Assert.AreEqual(2000, DashboardHosting.LiveOptions(500).BootstrapResamples);
-        Assert.AreEqual(2000, DashboardHosting.LiveOptions(1000).BootstrapResamples);
-        Assert.AreEqual(200, DashboardHosting.LiveOptions(10_000).BootstrapResamples);
-        Assert.AreEqual(200, DashboardHosting.LiveOptions(1_000_000).BootstrapResamples);
-        Assert.AreEqual(400, DashboardHosting.LiveOptions(5_000).BootstrapResamples);
+        Assert.AreEqual(2000, LivePipelineFeed.LiveStatisticsOptions(500).BootstrapResamples);
+        Assert.AreEqual(2000, LivePipelineFeed.LiveStatisticsOptions(1000).BootstrapResamples);
+        Assert.AreEqual(200, LivePipelineFeed.LiveStatisticsOptions(10_000).BootstrapResamples);
+        Assert.AreEqual(200, LivePipelineFeed.LiveStatisticsOptions(1_000_000).BootstrapResamples);
+        Assert.AreEqual(400, LivePipelineFeed.LiveStatisticsOptions(5_000).BootstrapResamples);
     }
 }
