@@ -6,6 +6,27 @@ namespace NbnEdge.Analysis.Tests;
 [TestClass]
 public sealed class SpatialCorrelationTests
 {
+    [TestMethod]
+    public void TailQuantile_WhiteDrawsCountInTheLowerTail_UpperLimitDrawsInNeither()
+    {
+        double lo = Math.Log(0.2), hi = Math.Log(400);
+        // 10 draws that look white (−∞), 88 with a length (ln ξ̂* = 1 … 88), 2 at the upper limit (+∞).
+        var sorted = Enumerable.Repeat(double.NegativeInfinity, 10).Concat(Enumerable.Range(1, 88).Select(k => (double)k))
+            .Concat(Enumerable.Repeat(double.PositiveInfinity, 2)).ToArray();
+        // 2.5 % of 100 draws is 2.5 draws: taken among the 98 below +∞, the lower quantile's rank
+        // lies among the white draws (−∞), which the old rule left out (it gave 2.5 here).
+        Assert.AreEqual(double.NegativeInfinity, SpatialCorrelation.TailQuantile(sorted, 0.025, upperTail: false, lo, hi));
+        // Upper: rank 97 × (1 − 2.5/98) = 94.52 among the 98, between finite 85 and 86 (type 7).
+        double h = 97 * (1 - 2.5 / 98);
+        Assert.AreEqual(h - 9, SpatialCorrelation.TailQuantile(sorted, 0.025, upperTail: true, lo, hi), 1e-12);
+        // A rank next to −∞ takes the nearest order statistic, not NaN from interpolating ∞ − ∞.
+        var edge = new[] { double.NegativeInfinity, double.NegativeInfinity, 1.0, 2.0, 3.0 };
+        Assert.AreEqual(1.0, SpatialCorrelation.TailQuantile(edge, 0.4, upperTail: false, lo, hi));
+        Assert.AreEqual(double.NegativeInfinity, SpatialCorrelation.TailQuantile(edge, 0.3, upperTail: false, lo, hi));
+        // Too few draws with a length: the region is empty (the search limit).
+        Assert.AreEqual(hi, SpatialCorrelation.TailQuantile([1.0, double.PositiveInfinity, double.PositiveInfinity], 0.025, upperTail: true, lo, hi));
+    }
+
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
     /// <summary>An AR(1) line (exponential correlation, ξ = 10 spacings of 2 nm) with fit errors.</summary>

@@ -39,6 +39,8 @@ public sealed class SpatialRecoveryTests
     {
         options ??= Fast;
         var estimates = new double[seeds];
+        var lowers = new double[seeds];
+        var uppers = new double[seeds];
         int covered = 0, correlated = 0, above = 0, below = 0;
         Parallel.For(0, seeds, s =>
         {
@@ -46,14 +48,18 @@ public sealed class SpatialRecoveryTests
             var r = SpatialCorrelation.Analyse(x, y, d, e, options with { Seed = 77 + s });
             Assert.AreEqual(SpatialIntervalMethod.ParametricBootstrap, r.IntervalMethod);
             estimates[s] = r.CorrelationLengthNm;
+            lowers[s] = r.CorrelationLengthLowerNm;
+            uppers[s] = r.CorrelationLengthUpperNm;
             if (r.CorrelationLengthLowerNm <= xi && xi <= r.CorrelationLengthUpperNm) Interlocked.Increment(ref covered);
             else if (xi > r.CorrelationLengthUpperNm) Interlocked.Increment(ref above);
             else Interlocked.Increment(ref below);
             if (r.SpatiallyCorrelated) Interlocked.Increment(ref correlated);
         });
         Array.Sort(estimates);
+        Array.Sort(lowers);
+        Array.Sort(uppers);
         var rec = new Recovery(xi, seeds, estimates[seeds / 2], covered, correlated);
-        TestContext.WriteLine($"line ξ={xi} nm smooth={smoothFraction}: median ξ̂ {rec.MedianXi:F1} nm, CI covers {covered}/{seeds} (truth above {above}, below {below}), correlated {correlated}/{seeds}");
+        TestContext.WriteLine($"line ξ={xi} nm smooth={smoothFraction}: median ξ̂ {rec.MedianXi:F1} nm, CI covers {covered}/{seeds} (truth above {above}, below {below}), median CI {lowers[seeds / 2]:G3}–{uppers[seeds / 2]:G3} nm, correlated {correlated}/{seeds}");
         return rec;
     }
 
@@ -113,6 +119,8 @@ public sealed class SpatialRecoveryTests
         const double xi = 4;
         int covered = 0, correlated = 0, anisotropic = 0;
         var estimates = new double[seeds];
+        var lowers = new double[seeds];
+        var uppers = new double[seeds];
         Parallel.For(0, seeds, s =>
         {
             var map = new GapMapProfile(2.02, 0.030, 0.015, 32, 1.5, xi, 300 + s);
@@ -124,12 +132,16 @@ public sealed class SpatialRecoveryTests
             Assert.IsTrue(r.IsMap);
             Assert.AreEqual(SpatialIntervalMethod.ParametricBootstrap, r.IntervalMethod);
             estimates[s] = r.CorrelationLengthNm;
+            lowers[s] = r.CorrelationLengthLowerNm;
+            uppers[s] = r.CorrelationLengthUpperNm;
             if (r.CorrelationLengthLowerNm <= xi && xi <= r.CorrelationLengthUpperNm) Interlocked.Increment(ref covered);
             if (r.SpatiallyCorrelated) Interlocked.Increment(ref correlated);
             if (r.Anisotropy is { Anisotropic: true }) Interlocked.Increment(ref anisotropic);
         });
         Array.Sort(estimates);
-        TestContext.WriteLine($"map ξ={xi} nm: median ξ̂ {estimates[seeds / 2]:F2} nm, CI covers {covered}/{seeds}, correlated {correlated}/{seeds}, anisotropic {anisotropic}/{seeds}");
+        Array.Sort(lowers);
+        Array.Sort(uppers);
+        TestContext.WriteLine($"map ξ={xi} nm: median ξ̂ {estimates[seeds / 2]:F2} nm, CI covers {covered}/{seeds}, median CI {lowers[seeds / 2]:G3}–{uppers[seeds / 2]:G3} nm, correlated {correlated}/{seeds}, anisotropic {anisotropic}/{seeds}");
         Assert.IsTrue(covered >= 36, $"ξ inside its CI in only {covered} of {seeds} maps");
         Assert.IsTrue(Math.Abs(Math.Log(estimates[seeds / 2] / xi)) < Math.Log(1.3), $"median ξ̂ {estimates[seeds / 2]:F2} nm");
         Assert.AreEqual(seeds, correlated);

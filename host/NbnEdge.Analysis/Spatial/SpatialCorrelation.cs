@@ -100,7 +100,7 @@ public static class SpatialCorrelation
         double halfDiameter = diameter / 2;
         // ξ is searched up to the largest distance measured: a fit that wants more (a variogram
         // still rising linearly at its last fitted lag) gives no length (WithoutLength), and the
-        // parametric bootstrap leaves such draws out of its tests.
+        // parametric bootstrap leaves such draws out of its tests (TailQuantile).
         double maxXi = diameter;
         int FitBinsUpTo(double lagNm) => Math.Clamp((int)Math.Floor(lagNm / binWidth + 1e-9), 3, bins);
         // The estimator, as applied to the data and to every simulated data set of the bootstrap:
@@ -163,22 +163,54 @@ public static class SpatialCorrelation
                 ExponentialVariogram ModelAt(double xi) =>
                     ExponentialVariogram.FitSills(observedLag, observedGamma, observedPairs, fitBins, xi) ?? fitted with { CorrelationLengthNm = xi };
                 int stepDraws = Math.Max(100, draws / 2 + draws / 2 % 2);
-                double Solve(Func<double[], double> quantile)
+                double G(double logXi, Func<double[], double> quantile)
+                {
+                    var sorted = boot.Run(ModelAt(Math.Exp(logXi)), stepDraws, ratios: false).LogXi;
+                    return sorted.Length < 50 ? double.NaN : quantile(sorted) - logFit;
+                }
+                // lowerEnd: which end is sought, and so which way is outward (towards the search
+                // limit), the safe side when the root cannot be pinned down.
+                double Solve(Func<double[], double> quantile, bool lowerEnd)
                 {
                     double g0 = quantile(atFit.LogXi) - logFit;
-                    double start = Math.Clamp(logFit - g0, logMin, logMax);
+                    double start = double.IsFinite(g0)
+                        ? Math.Clamp(logFit - g0, logMin, logMax)
+                        : g0 > 0 ? 0.5 * (logMin + logFit) : 0.5 * (logFit + logMax);
                     if (Math.Abs(start - logFit) < 1e-9) return start;
-                    var sorted = boot.Run(ModelAt(Math.Exp(start)), stepDraws, ratios: false).LogXi;
-                    if (sorted.Length < 50) return start;
-                    double g1 = quantile(sorted) - logFit;
-                    // A slope of at least 0.05: a quantile flat in ξ (the data do not bound ξ on
-                    // that side) sends the end to the search limit.
-                    double slope = Math.Max(0.05, (g1 - g0) / (start - logFit));
-                    return Math.Clamp(start - g1 / slope, logMin, logMax);
+                    double g1 = G(start, quantile);
+                    if (double.IsNaN(g1)) return double.IsFinite(g0) ? start : lowerEnd ? logMin : logMax;
+                    if (double.IsFinite(g0) && double.IsFinite(g1))
+                    {
+                        // A slope of at least 0.05: a quantile flat in ξ (the data do not bound ξ on
+                        // that side) sends the end to the search limit.
+                        double slope = Math.Max(0.05, (g1 - g0) / (start - logFit));
+                        return Math.Clamp(start - g1 / slope, logMin, logMax);
+                    }
+                    // A quantile at −∞ (over a share α/2 of the draws look white, e.g. at a trial
+                    // ξ below the spacing) has no slope: bisect
+                    // in ln ξ between the last points on either side of the root (a search limit
+                    // when none was tried there), then interpolate g if both ends are finite, else
+                    // take the outer end of the bracket: it errs towards a wider interval.
+                    double lo = logMin, gLo = double.NegativeInfinity, hi = logMax, gHi = double.PositiveInfinity;
+                    foreach (var (x, g) in new[] { (logFit, g0), (start, g1) })
+                    {
+                        if (g <= 0 && x >= lo) (lo, gLo) = (x, g);
+                        if (g >= 0 && x <= hi) (hi, gHi) = (x, g);
+                    }
+                    if (lo > hi) return start;
+                    for (int step = 0; step < BisectionSteps && hi - lo > 0.05; step++)
+                    {
+                        double mid = 0.5 * (lo + hi);
+                        double g = G(mid, quantile);
+                        if (double.IsNaN(g)) break;
+                        if (g <= 0) (lo, gLo) = (mid, g); else (hi, gHi) = (mid, g);
+                    }
+                    if (double.IsFinite(gLo) && double.IsFinite(gHi) && gHi > gLo) return lo + (hi - lo) * (-gLo / (gHi - gLo));
+                    return lowerEnd ? lo : hi;
                 }
                 model = fitted;
-                lower = Math.Exp(Solve(sorted => TailQuantile(sorted, tail, upperTail: true, logMin, logMax)));
-                upper = Math.Exp(Solve(sorted => TailQuantile(sorted, tail, upperTail: false, logMin, logMax)));
+                lower = Math.Exp(Solve(sorted => TailQuantile(sorted, tail, upperTail: true, logMin, logMax), lowerEnd: true));
+                upper = Math.Exp(Solve(sorted => TailQuantile(sorted, tail, upperTail: false, logMin, logMax), lowerEnd: false));
                 // ξ̂ itself was tested with the most draws: when it passes, the secant's
                 // extrapolation must not cut it out.
                 if (TailQuantile(atFit.LogXi, tail, upperTail: false, logMin, logMax) <= logFit
@@ -267,22 +299,49 @@ public static class SpatialCorrelation
             || m.PartialSillMeV2 <= 1e-9 * (m.NuggetMeV2 + m.PartialSillMeV2);
     }
 
+    /// <summary>Most bisection steps of each interval end when a quantile is infinite (each simulates half the draws again).</summary>
+    private const int BisectionSteps = 3;
+
+    /// <summary>
+    /// ln ξ̂ of a draw's fit, with the draws that carry no length (<see cref="WithoutLength"/>) at
+    /// ±∞: no correlated part, or ξ at the lower limit, is a ξ̂ below anything resolvable (−∞);
+    /// ξ at the upper limit (a variogram still rising linearly at the last fitted lag) is +∞.
+    /// </summary>
+    private static double DrawLogXi(ExponentialVariogram m, double logMin, double logMax)
+    {
+        double logXi = Math.Log(m.CorrelationLengthNm);
+        if (m.PartialSillMeV2 <= 1e-9 * (m.NuggetMeV2 + m.PartialSillMeV2) || logXi <= logMin + LimitTolerance)
+            return double.NegativeInfinity;
+        return logXi >= logMax - LimitTolerance ? double.PositiveInfinity : logXi;
+    }
+
     /// <summary>
     /// The quantile that bounds the test's rejection region in one tail of the sorted ln ξ̂*
-    /// (draws without a length are +∞, at the end): the region holds a share
-    /// <paramref name="tail"/> of all draws, taken among those with a length. Draws without one
-    /// (<see cref="WithoutLength"/>: a few % of short noisy lines run off to the largest ξ, their
-    /// variogram still rising linearly at the fitted lags, or find no correlated part) are in
-    /// neither tail, so the test keeps its level without such draws deciding it. When they
-    /// leave too few, the region is empty (the search limit itself).
+    /// (<see cref="DrawLogXi"/>): the region holds a share <paramref name="tail"/> of all draws.
+    /// Draws that look white (−∞) count, in the lower tail: they are ξ̂* below anything
+    /// resolvable, and a test that left them out would be decided at a trial ξ below the spacing
+    /// by the few draws that still find a length. (On the recovery lines this changed no
+    /// interval: their lower ends are set by the fit's upper tail at small ξ, README.) Draws at
+    /// the upper limit (+∞) stay out of both tails, the share
+    /// taken among the others: a few % of short noisy lines run off to the largest ξ at every
+    /// trial ξ, so counted in the upper tail they made its 97.5 % quantile +∞ down to the
+    /// smallest ξ and the lower end fell to the search limit on every recovery line. The
+    /// quantile is type 7 (<see cref="StatisticsCore.QuantileSorted"/>) between finite
+    /// neighbours, the nearest rank next to −∞ (interpolating gives NaN or −∞ for a rank mostly
+    /// on the finite side). When the draws with a length are too few, the region is empty (the
+    /// search limit itself).
     /// </summary>
-    private static double TailQuantile(double[] sorted, double tail, bool upperTail, double logMin, double logMax)
+    internal static double TailQuantile(double[] sorted, double tail, bool upperTail, double logMin, double logMax)
     {
-        int informative = 0;
-        foreach (double v in sorted) if (double.IsFinite(v)) informative++;
-        double share = tail * sorted.Length / Math.Max(1, informative);
-        if (informative < 2 || share >= 1) return upperTail ? logMax : logMin;
-        return StatisticsCore.QuantileSorted(sorted.AsSpan(0, informative), upperTail ? 1 - share : share);
+        int kept = 0;
+        foreach (double v in sorted) if (v < double.PositiveInfinity) kept++;
+        double share = tail * sorted.Length / Math.Max(1, kept);
+        if (kept < 2 || share >= 1) return upperTail ? logMax : logMin;
+        double h = (kept - 1) * (upperTail ? 1 - share : share);
+        int lo = Math.Clamp((int)Math.Floor(h), 0, kept - 1), hi = Math.Min(kept - 1, lo + 1);
+        double a = sorted[lo], b = sorted[hi];
+        if (double.IsFinite(a) && double.IsFinite(b)) return a + (h - lo) * (b - a);
+        return h - lo < 0.5 ? a : b;
     }
 
     /// <summary>
@@ -324,8 +383,7 @@ public static class SpatialCorrelation
                         int r = 2 * k + t;
                         simulation.Draw(model, rng, local.Work, local.Gamma, local.X, local.Y);
                         var m = estimate(simulation.LagNm, local.Gamma, simulation.Pairs, _radial, out int drawFitBins);
-                        logXi[r] = m is null ? double.NaN
-                            : WithoutLength(m, logMinimum, logMaximum) ? double.PositiveInfinity : Math.Log(m.CorrelationLengthNm);
+                        logXi[r] = m is null ? double.NaN : DrawLogXi(m, logMinimum, logMaximum);
                         logRatio[r] = double.NaN;
                         if (withRatios
                             && ExponentialVariogram.Fit(simulation.LagXNm!, local.X!, simulation.PairsX!, drawFitBins, minXi, maxXi, _alongX) is { } mx
