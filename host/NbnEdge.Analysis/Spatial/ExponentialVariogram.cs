@@ -48,24 +48,14 @@ public sealed record ExponentialVariogram(double NuggetMeV2, double PartialSillM
     internal static ExponentialVariogram? Fit(ReadOnlySpan<double> lagNm, ReadOnlySpan<double> gammaMeV2, ReadOnlySpan<double> pairs,
         int fitBins, double minXiNm, double maxXiNm, AllPairsShape? shape)
     {
-        int used = 0;
-        for (int k = 0; k < fitBins; k++) if (pairs[k] > 0) used++;
-        if (used < 3) return null;
+        if (FewerThanThreeBins(pairs, fitBins)) return null;
         var all = new AllPairs(lagNm, gammaMeV2, pairs, shape);
         lagNm = lagNm[..fitBins];
         gammaMeV2 = gammaMeV2[..fitBins];
         pairs = pairs[..fitBins];
-        var w = new double[pairs.Length];
-        for (int k = 0; k < w.Length; k++) w[k] = pairs[k];
+        var w = pairs.ToArray();
         var first = FitWithWeights(lagNm, gammaMeV2, w, all, minXiNm, maxXiNm);
-        // Cressie weights from the first fit; a floor keeps a zero model at short lags from
-        // handing one bin all the weight.
-        double floor = 0.05 * Math.Max(first.NuggetMeV2 + first.PartialSillMeV2, 1e-30);
-        for (int k = 0; k < w.Length; k++)
-        {
-            double g = Math.Max(first.SemivarianceMeV2(lagNm[k]), floor);
-            w[k] = pairs[k] / (g * g);
-        }
+        CressieWeights(first, lagNm, pairs, w);
         return FitWithWeights(lagNm, gammaMeV2, w, all, minXiNm, maxXiNm);
     }
 
@@ -81,25 +71,37 @@ public sealed record ExponentialVariogram(double NuggetMeV2, double PartialSillM
     internal static ExponentialVariogram? FitSills(ReadOnlySpan<double> lagNm, ReadOnlySpan<double> gammaMeV2, ReadOnlySpan<double> pairs,
         int fitBins, double xiNm, AllPairsShape? shape)
     {
-        int used = 0;
-        for (int k = 0; k < fitBins; k++) if (pairs[k] > 0) used++;
-        if (used < 3) return null;
+        if (FewerThanThreeBins(pairs, fitBins)) return null;
         var all = new AllPairs(lagNm, gammaMeV2, pairs, shape);
         lagNm = lagNm[..fitBins];
         gammaMeV2 = gammaMeV2[..fitBins];
         pairs = pairs[..fitBins];
-        var w = new double[pairs.Length];
-        for (int k = 0; k < w.Length; k++) w[k] = pairs[k];
+        var w = pairs.ToArray();
         Cost(lagNm, gammaMeV2, w, all, xiNm, out double c0, out double c1);
-        var first = new ExponentialVariogram(c0, c1, xiNm);
-        double floor = 0.05 * Math.Max(c0 + c1, 1e-30);
+        CressieWeights(new ExponentialVariogram(c0, c1, xiNm), lagNm, pairs, w);
+        Cost(lagNm, gammaMeV2, w, all, xiNm, out c0, out c1);
+        return new ExponentialVariogram(c0, c1, xiNm);
+    }
+
+    private static bool FewerThanThreeBins(ReadOnlySpan<double> pairs, int fitBins)
+    {
+        int used = 0;
+        for (int k = 0; k < fitBins; k++) if (pairs[k] > 0) used++;
+        return used < 3;
+    }
+
+    /// <summary>
+    /// Cressie's weights pairs/γ(h)² from a first fit into <paramref name="w"/>; a floor keeps a zero model at short lags
+    /// from handing one bin all the weight.
+    /// </summary>
+    private static void CressieWeights(ExponentialVariogram first, ReadOnlySpan<double> lagNm, ReadOnlySpan<double> pairs, double[] w)
+    {
+        double floor = 0.05 * Math.Max(first.NuggetMeV2 + first.PartialSillMeV2, 1e-30);
         for (int k = 0; k < w.Length; k++)
         {
             double g = Math.Max(first.SemivarianceMeV2(lagNm[k]), floor);
             w[k] = pairs[k] / (g * g);
         }
-        Cost(lagNm, gammaMeV2, w, all, xiNm, out c0, out c1);
-        return new ExponentialVariogram(c0, c1, xiNm);
     }
 
     /// <summary>The all-pairs moment: every bin's pairs and lag, and the mean corrected semivariance over all pairs.</summary>
