@@ -118,7 +118,7 @@ public sealed class SimulatedVariogramTests
     }
 
     [TestMethod]
-    public void ParametricInterval_IsReproducible_AndHoldsTheFit()
+    public void LineInterval_IsReproducible_AndHoldsTheFit()
     {
         var rng = new Random(21);
         int n = 150;
@@ -134,7 +134,7 @@ public sealed class SimulatedVariogramTests
         var options = new SpatialOptions { BootstrapResamples = 200, Permutations = 99, Seed = 5 };
         var first = SpatialCorrelation.Analyse(x, new double[n], d, e, options);
         var second = SpatialCorrelation.Analyse(x, new double[n], d, e, options);
-        Assert.AreEqual(SpatialIntervalMethod.ParametricBootstrap, first.IntervalMethod);
+        Assert.AreEqual(SpatialIntervalMethod.ProfileLikelihood, first.IntervalMethod);
         Assert.AreEqual(first.CorrelationLengthLowerNm, second.CorrelationLengthLowerNm);
         Assert.AreEqual(first.CorrelationLengthUpperNm, second.CorrelationLengthUpperNm);
         Assert.IsTrue(first.CorrelationLengthLowerNm < first.CorrelationLengthNm && first.CorrelationLengthNm < first.CorrelationLengthUpperNm,
@@ -142,4 +142,29 @@ public sealed class SimulatedVariogramTests
     }
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    [TestMethod]
+    public void LineLikelihood_EqualsTheDenseRestrictedLikelihood()
+    {
+        // Independent of the Kalman filter: Σ = c₁e^{−|xᵢ−xⱼ|/ξ} + δᵢⱼ(c₀ + σᵢ²) built whole, Cholesky, and
+        // −½[ln|Σ| + ln(1ᵀΣ⁻¹1) + yᵀΣ⁻¹y − (1ᵀΣ⁻¹y)²/(1ᵀΣ⁻¹1)], at uneven sorted positions.
+        var rng = new Random(8);
+        int n = 40;
+        var x = new double[n];
+        for (int i = 1; i < n; i++) x[i] = x[i - 1] + 0.5 + 3 * rng.NextDouble();
+        var y = x.Select(v => 2 + 0.02 * Math.Sin(v / 7) + 0.01 * Gaussian(rng)).ToArray();
+        var r = Enumerable.Range(0, n).Select(_ => Math.Pow(0.003 + 0.004 * rng.NextDouble(), 2)).ToArray();
+        foreach (var (c0, c1, xi) in new[] { (1e-5, 4e-4, 12.0), (0.0, 1e-4, 3.0), (2e-4, 1e-5, 60.0) })
+        {
+            var sigma = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => c1 * Math.Exp(-Math.Abs(x[i] - x[j]) / xi) + (i == j ? c0 + r[i] : 0));
+            var chol = sigma.Cholesky();
+            var ones = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(n, 1.0);
+            var yv = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(y);
+            var si1 = chol.Solve(ones);
+            var siy = chol.Solve(yv);
+            double a = ones * si1, b = ones * siy, c = yv * siy;
+            double dense = -0.5 * (chol.DeterminantLn + Math.Log(a) + c - b * b / a);
+            Assert.AreEqual(dense, LineLikelihood.Restricted(x, y, r, c0, c1, xi), 1e-9 * Math.Abs(dense), $"c0={c0}, c1={c1}, ξ={xi}");
+        }
+    }
 }

@@ -139,7 +139,18 @@ public static class SpatialCorrelation
         double lower, upper, block;
         int blocks;
         SpatialAnisotropy? anisotropy = null;
-        if (simulation is not null)
+        var method = simulation is not null ? SpatialIntervalMethod.ParametricBootstrap : SpatialIntervalMethod.BlockBootstrap;
+        if (!isMap)
+        {
+            // A line: the likelihood (LineLikelihood says why); the variogram fit above stays for the figure's bins.
+            var line = LineLikelihood.Fit(xNm, deltaMeV, v, minXi, maxXi, options.ConfidenceLevel);
+            model = new ExponentialVariogram(line.NuggetMeV2, line.PartialSillMeV2, line.XiNm);
+            (lower, upper) = (line.LowerNm, line.UpperNm);
+            block = double.NaN;
+            blocks = 0;
+            method = SpatialIntervalMethod.ProfileLikelihood;
+        }
+        else if (simulation is not null)
         {
             var boot = new ParametricBootstrap(simulation, Estimate, fx is not null && fy is not null, options.Seed, minXi, maxXi);
             int draws = options.BootstrapResamples + options.BootstrapResamples % 2;
@@ -268,7 +279,7 @@ public static class SpatialCorrelation
             MaxLagNm = maxLag,
             Variogram = variogram,
             Model = model,
-            IntervalMethod = simulation is not null ? SpatialIntervalMethod.ParametricBootstrap : SpatialIntervalMethod.BlockBootstrap,
+            IntervalMethod = method,
             CorrelationLengthLowerNm = lower,
             CorrelationLengthUpperNm = upper,
             ConfidenceLevel = options.ConfidenceLevel,

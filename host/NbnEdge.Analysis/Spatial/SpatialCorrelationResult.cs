@@ -63,6 +63,9 @@ public enum SpatialIntervalMethod
     /// </summary>
     ParametricBootstrap,
 
+    /// <summary>Along a line: ξ by restricted maximum likelihood (exact, by a Kalman filter) and its profile-likelihood interval.</summary>
+    ProfileLikelihood,
+
     /// <summary>Blocks of the data resampled (scattered map points, or too many points to simulate); too narrow when the data hold few blocks of several ξ.</summary>
     BlockBootstrap,
 }

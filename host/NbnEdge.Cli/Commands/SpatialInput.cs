@@ -78,7 +78,12 @@ internal static class SpatialOutput
         w.Number("partial_sill_meV2", s.Model.PartialSillMeV2);
         w.Number("neighbour_distance_nm", s.NeighbourDistanceNm);
         w.WriteNumber("permutations", s.Permutations);
-        w.WriteString("ci_method", s.IntervalMethod == SpatialIntervalMethod.ParametricBootstrap ? "parametric_bootstrap" : "block_bootstrap");
+        w.WriteString("ci_method", s.IntervalMethod switch
+        {
+            SpatialIntervalMethod.ProfileLikelihood => "profile_likelihood",
+            SpatialIntervalMethod.ParametricBootstrap => "parametric_bootstrap",
+            _ => "block_bootstrap",
+        });
         w.Number("block_nm", s.BlockSizeNm);
         w.WriteNumber("blocks", s.Blocks);
         w.WriteNumber("bootstrap_resamples", s.BootstrapResamples);
@@ -126,9 +131,12 @@ internal static class SpatialOutput
             .Title($"Spatial correlation of Δ ({(s.IsMap ? "map, radially averaged" : "along the line")}, {s.Count} spectra, spacing {Nm(s.SpacingNm)} nm)");
         table.AddColumn("quantity");
         table.AddColumn(new TableColumn("value").RightAligned());
-        string method = s.IntervalMethod == SpatialIntervalMethod.ParametricBootstrap
-            ? "parametric bootstrap"
-            : $"block bootstrap, blocks of {Nm(s.BlockSizeNm)} nm";
+        string method = s.IntervalMethod switch
+        {
+            SpatialIntervalMethod.ProfileLikelihood => "profile likelihood",
+            SpatialIntervalMethod.ParametricBootstrap => "parametric bootstrap",
+            _ => $"block bootstrap, blocks of {Nm(s.BlockSizeNm)} nm",
+        };
         string interval = $"{(s.ConfidenceLevel * 100).ToString("F0", ci)} % CI {Nm(s.CorrelationLengthLowerNm)}–{Nm(s.CorrelationLengthUpperNm)}, {method}";
         // Without correlation at the spacing there is no length to quote: the fit's value is noise.
         table.AddRow("[bold]correlation length ξ_Δ[/]", Markup.Escape(s.SpatiallyCorrelated
