@@ -49,28 +49,6 @@ public sealed class SimulatedVariogramTests
     }
 
     [TestMethod]
-    public void Line_IrregularPositions_DrawsHaveTheModelsSemivariance()
-    {
-        // Unequal steps (1–3 nm) and fit errors: the OU steps and the nugget must both be exact.
-        var rng = new Random(3);
-        int n = 120;
-        var x = new double[n];
-        for (int i = 1; i < n; i++) x[i] = x[i - 1] + 1 + 2 * rng.NextDouble();
-        var y = new double[n];
-        var variance = Enumerable.Range(0, n).Select(_ => 0.05 + 0.1 * rng.NextDouble()).ToArray();
-        int bins = 12;
-        double binWidth = 2.0;
-        var simulation = SimulatedVariogram.For(x, y, variance, isMap: false, bins, binWidth)!;
-        Assert.IsInstanceOfType<LineVariogram>(simulation);
-        var (expected, pairs) = Expected(x, y, bins, binWidth, (_, _) => true);
-        CollectionAssert.AreEqual(pairs, simulation.Pairs);
-        var mean = MeanOfDraws(simulation, 3000, 0);
-        // Each bin's mean over 3000 draws has a standard error below 0.01 (sill 1.2).
-        for (int b = 0; b < 8; b++)
-            Assert.AreEqual(expected[b], mean[b], 0.04, $"bin {b}");
-    }
-
-    [TestMethod]
     public void Map_LatticeWithAMissingPixelAndUnequalSteps_DrawsHaveTheModelsSemivariance_RadialAndAlongEachAxis()
     {
         // 14 × 10 pixels of 1.5 × 2 nm, one pixel missing: the circulant embedding and the masked
@@ -84,7 +62,7 @@ public sealed class SimulatedVariogramTests
         var variance = Enumerable.Repeat(0.1, x.Length).ToArray();
         int bins = 16;
         double binWidth = 1.5;
-        var simulation = SimulatedVariogram.For(x, y, variance, isMap: true, bins, binWidth)!;
+        var simulation = SimulatedVariogram.For(x, y, variance, bins, binWidth)!;
         Assert.IsInstanceOfType<LatticeVariogram>(simulation);
         double tan = Math.Tan(Math.PI / 8);
         var radial = Expected(x, y, bins, binWidth, (_, _) => true);
@@ -109,7 +87,7 @@ public sealed class SimulatedVariogramTests
         int n = 150;
         var x = Enumerable.Range(0, n).Select(_ => 40 * rng.NextDouble()).ToArray();
         var y = Enumerable.Range(0, n).Select(_ => 40 * rng.NextDouble()).ToArray();
-        Assert.IsNull(SimulatedVariogram.For(x, y, new double[n], isMap: true, 20, 2));
+        Assert.IsNull(SimulatedVariogram.For(x, y, new double[n], 20, 2));
         var d = x.Select((v, i) => 2 + 0.01 * Math.Sin(v / 5) + 0.002 * rng.NextDouble()).ToArray();
         var e = Enumerable.Repeat(0.001, n).ToArray();
         var r = SpatialCorrelation.Analyse(x, y, d, e, new SpatialOptions { BootstrapResamples = 100, Permutations = 99 });

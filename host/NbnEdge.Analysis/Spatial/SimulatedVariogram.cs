@@ -9,10 +9,9 @@ namespace NbnEdge.Analysis.Spatial;
 /// error) and bins the drawn Δ's pair sums exactly as the data's variogram is binned.
 /// </summary>
 /// <remarks>
-/// Two exact geometries: a line (any positions along it: the exponential covariance is the
-/// Ornstein–Uhlenbeck process, Markov, so Δ is drawn point after point in O(n)) and a map whose
-/// points sit on a rectangular lattice (a grid, complete or not: circulant embedding by FFT,
-/// Dietrich &amp; Newsam 1997). Scattered map points have neither; <see cref="For"/> returns null.
+/// One exact geometry: a map whose points sit on a rectangular lattice (a grid, complete or not:
+/// circulant embedding by FFT, Dietrich &amp; Newsam 1997). Scattered map points have none; <see cref="For"/>
+/// returns null. Lines need no simulation: <see cref="LineLikelihood"/> gives their interval.
 /// </remarks>
 internal abstract class SimulatedVariogram
 {
@@ -49,10 +48,10 @@ internal abstract class SimulatedVariogram
     /// <summary>True when the geometry also bins the pairs within 22.5° of x and of y (a map).</summary>
     public abstract bool Directional { get; }
 
-    /// <summary>Pairs per bin along x (maps); null on a line.</summary>
+    /// <summary>Pairs per bin along x.</summary>
     public double[]? PairsX { get; protected set; }
 
-    /// <summary>Pairs per bin along y (maps); null on a line.</summary>
+    /// <summary>Pairs per bin along y.</summary>
     public double[]? PairsY { get; protected set; }
 
     /// <summary>Mean lag per bin along x and y (maps).</summary>
@@ -78,14 +77,9 @@ internal abstract class SimulatedVariogram
     /// </summary>
     public abstract void Draw(ExponentialVariogram model, Random rng, object workspace, double[] gamma, double[]? gammaX, double[]? gammaY);
 
-    /// <summary>The geometry for these points, or null (scattered map points, or too many points).</summary>
-    public static SimulatedVariogram? For(double[] xNm, double[] yNm, double[] fitVariance, bool isMap, int bins, double binWidthNm)
-    {
-        int n = xNm.Length;
-        if (n > MaximumPoints) return null;
-        if (!isMap) return new LineVariogram(xNm, fitVariance, bins, binWidthNm);
-        return LatticeVariogram.TryCreate(xNm, yNm, fitVariance, bins, binWidthNm);
-    }
+    /// <summary>The geometry for these map points, or null (scattered points, or too many points).</summary>
+    public static SimulatedVariogram? For(double[] xNm, double[] yNm, double[] fitVariance, int bins, double binWidthNm) =>
+        xNm.Length > MaximumPoints ? null : LatticeVariogram.TryCreate(xNm, yNm, fitVariance, bins, binWidthNm);
 
     /// <summary>The bin of a pair at <paramref name="lagNm"/>: as the data's variogram bins it.</summary>
     protected static int BinOf(double lagNm, int bins, double binWidthNm) => Math.Min(bins - 1, (int)(lagNm / binWidthNm));
@@ -110,72 +104,6 @@ internal abstract class SimulatedVariogram
         double radius = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble()));
         var (sin, cos) = Math.SinCos(2 * Math.PI * rng.NextDouble());
         return (radius * cos, radius * sin);
-    }
-}
-
-/// <summary>A line: exact Ornstein–Uhlenbeck draws at the sorted positions; pair bins stored once.</summary>
-internal sealed class LineVariogram : SimulatedVariogram
-{
-    private readonly int[] _order;
-    private readonly double[] _step;
-    private readonly ushort[] _pairBin;
-
-    public LineVariogram(double[] xNm, double[] fitVariance, int bins, double binWidthNm) : base(bins, fitVariance)
-    {
-        int n = xNm.Length;
-        _order = Enumerable.Range(0, n).OrderBy(i => xNm[i]).ToArray();
-        _step = new double[n];
-        for (int k = 1; k < n; k++) _step[k] = xNm[_order[k]] - xNm[_order[k - 1]];
-        _pairBin = new ushort[n * (n - 1) / 2];
-        int p = 0;
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++)
-            {
-                double h = Math.Abs(xNm[j] - xNm[i]);
-                int bin = h > 0 ? BinOf(h, bins, binWidthNm) : ushort.MaxValue;
-                _pairBin[p++] = (ushort)bin;
-                if (bin == ushort.MaxValue) continue;
-                Pairs[bin]++;
-                LagNm[bin] += h;
-                FitNugget[bin] += 0.5 * (fitVariance[i] + fitVariance[j]);
-            }
-        Normalise(Pairs, LagNm, FitNugget);
-    }
-
-    public override bool Directional => false;
-
-    private sealed record Workspace(double[] Delta, double[] Half);
-
-    public override object NewWorkspace() => new Workspace(new double[_order.Length], new double[Bins]);
-
-    public override void Draw(ExponentialVariogram model, Random rng, object workspace, double[] gamma, double[]? gammaX, double[]? gammaY)
-    {
-        var (delta, half) = (Workspace)workspace;
-        int n = delta.Length;
-        double c1 = Math.Sqrt(model.PartialSillMeV2), c0 = Math.Sqrt(model.NuggetMeV2), xi = model.CorrelationLengthNm;
-        double s = 0;
-        for (int k = 0; k < n; k++)
-        {
-            // OU step over the gap to the previous point: exact for any spacing.
-            double phi = k == 0 ? 0 : Math.Exp(-_step[k] / xi);
-            s = phi * s + Math.Sqrt(1 - phi * phi) * Gaussian(rng);
-            int i = _order[k];
-            delta[i] = c1 * s + c0 * Gaussian(rng) + Math.Sqrt(FitVariance[i]) * Gaussian(rng);
-        }
-        Array.Clear(half);
-        int p = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double di = delta[i];
-            for (int j = i + 1; j < n; j++)
-            {
-                int bin = _pairBin[p++];
-                if (bin == ushort.MaxValue) continue;
-                double diff = di - delta[j];
-                half[bin] += 0.5 * diff * diff;
-            }
-        }
-        Corrected(half, Pairs, FitNugget, gamma);
     }
 }
 

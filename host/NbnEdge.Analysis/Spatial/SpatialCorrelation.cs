@@ -39,9 +39,6 @@ public static class SpatialCorrelation
     /// <summary>Largest lag fitted, in units of the first ξ_Δ estimate.</summary>
     private const double FitLagCorrelationLengths = 8.0;
 
-    /// <summary>Fewest blocks along a line.</summary>
-    private const int MinimumBlocksAlongLine = 8;
-
     /// <summary>Fewest tiles along each axis of a map.</summary>
     private const int MinimumBlocksPerMapAxis = 3;
 
@@ -134,7 +131,8 @@ public static class SpatialCorrelation
         }
 
         double tail = 0.5 * (1 - options.ConfidenceLevel);
-        var simulation = SimulatedVariogram.For(xNm, yNm, v, isMap, bins, binWidth);
+        // Lines take the likelihood below: only a map is simulated (building a geometry bins all n²/2 pairs).
+        var simulation = isMap ? SimulatedVariogram.For(xNm, yNm, v, bins, binWidth) : null;
         ExponentialVariogram model;
         double lower, upper, block;
         int blocks;
@@ -259,7 +257,7 @@ public static class SpatialCorrelation
         else
         {
             model = fitted;
-            (lower, upper, anisotropy, block, blocks) = BlockBootstrap(xNm, yNm, d, v, isMap, spacing, bins, binWidth, diameter,
+            (lower, upper, anisotropy, block, blocks) = BlockBootstrap(xNm, yNm, d, v, spacing, bins, binWidth, diameter,
                 fitBins, fitted, minXi, maxXi, fx, fy, options);
         }
 
@@ -361,11 +359,11 @@ public static class SpatialCorrelation
     /// </summary>
     /// <remarks>
     /// Why not resample the data: a block bootstrap needs many blocks each several ξ long, and a
-    /// 424 nm line with ξ = 50 nm, or a map 12 ξ a side cut into 3 × 3 tiles, has too few; its
-    /// interval was too narrow (83–85 % coverage at a nominal 95 %). Simulated data sets keep the
-    /// whole long-range dependence, and they show how skewed the variogram fit's ξ̂ is on a short
-    /// noisy line (a long upper tail: a quarter of the demo's lines give ξ̂ above 1.8 ξ), which
-    /// resampled blocks of one line cannot. The price is the model: exponential and Gaussian.
+    /// map 12 ξ a side cut into 3 × 3 tiles has too few; its interval was too narrow (85 % coverage
+    /// at a nominal 95 %). Simulated data sets keep the whole long-range dependence and show how
+    /// skewed the variogram fit's ξ̂ is, which resampled tiles cannot. The price is the model:
+    /// exponential and Gaussian. (On lines the same inversion covered but was uninformative, from
+    /// the fit's long upper tail: <see cref="LineLikelihood"/>.)
     /// Draw pair k has its own generator seeded from (seed, k): reproducible on any number of
     /// cores, and the same noise at every trial ξ of the inversion.
     /// </remarks>
@@ -409,29 +407,28 @@ public static class SpatialCorrelation
     }
 
     /// <summary>
-    /// The block bootstrap, for points the parametric bootstrap cannot simulate exactly (a map's
-    /// scattered points, more than <see cref="SimulatedVariogram.MaximumPoints"/>): the points are
-    /// cut into blocks (along the line, or square tiles of a map) a few ξ_Δ long, each pair is kept
+    /// The block bootstrap, for map points the parametric bootstrap cannot simulate exactly (scattered
+    /// points, more than <see cref="SimulatedVariogram.MaximumPoints"/>): the points are
+    /// cut into square tiles a few ξ_Δ long, each pair is kept
     /// in its first point's block with its true distance, blocks are resampled with replacement
     /// and ξ_Δ refitted. Too narrow when there are few blocks of several ξ (README).
     /// </summary>
     private static (double Lower, double Upper, SpatialAnisotropy? Anisotropy, double BlockNm, int Blocks) BlockBootstrap(
-        double[] xNm, double[] yNm, double[] d, double[] v, bool isMap, double spacing, int bins, double binWidth, double diameter,
+        double[] xNm, double[] yNm, double[] d, double[] v, double spacing, int bins, double binWidth, double diameter,
         int fitBins, ExponentialVariogram model, double minXi, double maxXi, ExponentialVariogram? fx, ExponentialVariogram? fy,
         SpatialOptions options)
     {
         int n = d.Length;
-        double extentX = xNm.Max() - xNm.Min(), extentY = isMap ? yNm.Max() - yNm.Min() : 0;
+        double extentX = xNm.Max() - xNm.Min(), extentY = yNm.Max() - yNm.Min();
         double longest = Math.Max(extentX, extentY);
-        int minBlocksPerAxis = isMap ? MinimumBlocksPerMapAxis : MinimumBlocksAlongLine;
-        double block = Math.Clamp(BlockCorrelationLengths * model.CorrelationLengthNm, 2 * spacing, longest / minBlocksPerAxis);
-        int nx = Math.Max(1, (int)Math.Ceiling(extentX / block + 1e-9)), ny = isMap ? Math.Max(1, (int)Math.Ceiling(extentY / block + 1e-9)) : 1;
+        double block = Math.Clamp(BlockCorrelationLengths * model.CorrelationLengthNm, 2 * spacing, longest / MinimumBlocksPerMapAxis);
+        int nx = Math.Max(1, (int)Math.Ceiling(extentX / block + 1e-9)), ny = Math.Max(1, (int)Math.Ceiling(extentY / block + 1e-9));
         var blockOf = new int[n];
         double x0 = xNm.Min(), y0 = yNm.Min();
         for (int i = 0; i < n; i++)
         {
             int bx = Math.Min(nx - 1, (int)((xNm[i] - x0) / block));
-            int by = isMap ? Math.Min(ny - 1, (int)((yNm[i] - y0) / block)) : 0;
+            int by = Math.Min(ny - 1, (int)((yNm[i] - y0) / block));
             blockOf[i] = by * nx + bx;
         }
         // Number the occupied blocks densely: the bootstrap draws among blocks that hold points.
@@ -442,7 +439,7 @@ public static class SpatialCorrelation
             blockOf[i] = id;
         }
         int blocks = dense.Count;
-        var sums = Sums(xNm, yNm, d, v, blockOf, blocks, bins, binWidth, diameter, directional: isMap);
+        var sums = Sums(xNm, yNm, d, v, blockOf, blocks, bins, binWidth, diameter, directional: true);
 
         var rng = new Random(options.Seed);
         var xi = new List<double>(options.BootstrapResamples);
