@@ -121,8 +121,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++) maxAbsBias = Math.Max(maxAbsBias, Math.Abs(_bias[i]));
         ChooseModelPath(maxAbsBias, start.ModulationMV);
         SetBounds(maxAbsBias, paper: false);
-        _vmFixed = start.ModulationMV;
-        if (UsesFftTable) SetTableReach(maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag]);
+        if (UsesFftTable) SetTableReach(maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) + _hi[PLag], start.ModulationMV);
         if (!(start.DeltaMeV > 0) || !(start.TemperatureK > 0)) return null;
         Solve(start, out bool converged, out _, out double cost);
         if (!converged) return null;
@@ -141,7 +140,6 @@ public sealed class GapFitter
         Prepare(biasMV, conductance);
         var opt = _options;
         double vm = opt.ModulationMV ?? sourceModulationMV ?? 0.0;
-        _vmFixed = vm;
         bool paper = opt.Background == BackgroundTreatment.Paper;
 
         (double Intercept, double SlopePerMV)? line = null;
@@ -159,7 +157,7 @@ public sealed class GapFitter
 
         if (UsesFftTable)
         {
-            SetTableReach(maxAbsBias + (_free[POffset] ? Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) : Math.Abs(start.BiasOffsetMV)));
+            SetTableReach(maxAbsBias + (_free[POffset] ? Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) : Math.Abs(start.BiasOffsetMV)), vm);
             start = start with
             {
                 DeltaMeV = Math.Clamp(start.DeltaMeV, _lo[PDelta] * 1.01, _hi[PDelta] * 0.99),
@@ -782,7 +780,7 @@ public sealed class GapFitter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double[] p, double[] model, double[] jac, bool withJacobian)
     {
-        if (UsesFftTable) { EvaluateSis(p, model, jac, withJacobian); return; }
+        if (UsesFftTable) { EvaluateFromTable(p, model, jac, withJacobian); return; }
         if (p[PGamma] > 0 || _free[PGamma]) { EvaluateExact(p, model, jac, withJacobian); return; }
 
         double delta = p[PDelta], temp = p[PTemp], n0 = p[PScale], b = p[PSlope], v0 = p[POffset], vm = p[PMod];
@@ -860,9 +858,9 @@ public sealed class GapFitter
 
     private static readonly double[] NoModulationNodes = [0.0], NoModulationWeights = [1.0];
 
-    // ---------------------------------------------------------------- SIS model
+    // ---------------------------------------------------------------- FFT tables (SIS, and NIS with a fixed Γ)
 
-    private double _sisReach, _sisMaxGap;
+    private double _tableReach, _tableMaxGap;
 
     /// <summary>
     /// SIS, or NIS with a fixed Dynes Γ &gt; 0: the model comes from a <see cref="SisConductanceTable"/> (a fixed-Γ fit
@@ -896,36 +894,35 @@ public sealed class GapFitter
             && maxAbsBias <= 16_000 * SisConductanceTable.DynesStepMeV(_options.GammaMeV);
 
     private SisConductanceTable TableFor(double[] p) => _options.IsSis
-        ? SisConductanceTable.For(p[PTip], p[PTipGamma], p[PMod], _sisReach, _sisMaxGap)
+        ? SisConductanceTable.For(p[PTip], p[PTipGamma], p[PMod], _tableReach, _tableMaxGap)
         : _dynes!;
 
     private SisConductanceTable? _dynes;
-    private double _vmFixed;
 
     /// <summary>The table's reach in |V − V₀| and Δ; a Dynes table also bounds Δ and T to the range it answers.</summary>
-    private void SetTableReach(double reachMV)
+    private void SetTableReach(double reachMV, double modulationMV)
     {
-        _sisReach = reachMV;
+        _tableReach = reachMV;
         // Δ up to the bias reach, as for SIS: a wider gap shows no peaks to fit.
         if (!_options.IsSis) _hi[PDelta] = Math.Min(_hi[PDelta], reachMV);
-        _sisMaxGap = _hi[PDelta];
+        _tableMaxGap = _hi[PDelta];
         if (_options.IsSis) return;
-        var table = _dynes = SisConductanceTable.ForDynes(_options.GammaMeV, _vmFixed, reachMV, _sisMaxGap);
+        var table = _dynes = SisConductanceTable.ForDynes(_options.GammaMeV, modulationMV, reachMV, _tableMaxGap);
         _lo[PDelta] = Math.Max(_lo[PDelta], table.MinSampleGapMeV * 1.0001);
         _lo[PTemp] = Math.Max(_lo[PTemp], table.MinTemperatureK * 1.0001);
         _hi[PTemp] = Math.Min(_hi[PTemp], table.MaxTemperatureK);
     }
-    private double[] _sisDelta = [];
+    private double[] _tableDelta = [];
     private readonly SisConductanceTable.Stencil _stencil = new();
 
     /// <summary>
-    /// SIS model and Jacobian from <see cref="SisConductanceTable"/> (analytic derivatives in Δ_s, T,
+    /// Model and Jacobian from a <see cref="SisConductanceTable"/>, SIS or Dynes (analytic derivatives in Δ, T,
     /// V₀ and the linear parameters); the tip's Δ_t and Γ_t, when free, by forward differences,
     /// each on the table of its shifted value.
     /// </summary>
-    private void EvaluateSis(double[] p, double[] model, double[] jac, bool withJacobian)
+    private void EvaluateFromTable(double[] p, double[] model, double[] jac, bool withJacobian)
     {
-        SisModel(p, model, jac, withJacobian);
+        TableModel(p, model, jac, withJacobian);
         if (!withJacobian) return;
         foreach (int k in (ReadOnlySpan<int>)[PTip, PTipGamma])
         {
@@ -934,13 +931,13 @@ public sealed class GapFitter
             double h = k == PTip ? 1e-3 : 0.02 * p[k];
             if (_shiftedP[k] + h > _hi[k]) h = -h;
             _shiftedP[k] += h;
-            SisModel(_shiftedP, _column, jac, withJacobian: false);
+            TableModel(_shiftedP, _column, jac, withJacobian: false);
             for (int i = 0; i < _n; i++) jac[k * Stride + i] = (_column[i] - model[i]) / h;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SisModel(double[] p, double[] model, double[] jac, bool withJacobian)
+    private void TableModel(double[] p, double[] model, double[] jac, bool withJacobian)
     {
         var table = TableFor(p);
         table.Prepare(p[PDelta], p[PTemp], _stencil);
@@ -949,13 +946,13 @@ public sealed class GapFitter
         int c = Stride;
         EnsureLookupBuffers(_n);
         // The NIS lookup buffers hold u, G, ∂G/∂u and ∂G/∂T; ∂G/∂Δ has its own.
-        if (_sisDelta.Length < _n) _sisDelta = new double[_bias.Length];
+        if (_tableDelta.Length < _n) _tableDelta = new double[_bias.Length];
         for (int i = 0; i < _n; i++) _x[i] = _bias[i] - v0 - p[PLag] * _lagSign[i];
-        table.EvaluateAll(_x.AsSpan(0, _n), _stencil, _lookG, _sisDelta, _lookGt, _lookGx);
+        table.EvaluateAll(_x.AsSpan(0, _n), _stencil, _lookG, _tableDelta, _lookGt, _lookGx);
         for (int i = 0; i < _n; i++)
         {
             double u = _x[i];
-            double g = _lookG[i], dDelta = _sisDelta[i], dTemp = _lookGt[i], dU = _lookGx[i];
+            double g = _lookG[i], dDelta = _tableDelta[i], dTemp = _lookGt[i], dU = _lookGx[i];
             double line = 1.0 + b * u, scaled = n0 * line;
             double gm = leak + keep * g;
             model[i] = scaled * gm;
