@@ -48,15 +48,7 @@ public sealed record ExponentialVariogram(double NuggetMeV2, double PartialSillM
     internal static ExponentialVariogram? Fit(ReadOnlySpan<double> lagNm, ReadOnlySpan<double> gammaMeV2, ReadOnlySpan<double> pairs,
         int fitBins, double minXiNm, double maxXiNm, AllPairsShape? shape)
     {
-        if (FewerThanThreeBins(pairs, fitBins)) return null;
-        var all = new AllPairs(lagNm, gammaMeV2, pairs, shape);
-        lagNm = lagNm[..fitBins];
-        gammaMeV2 = gammaMeV2[..fitBins];
-        pairs = pairs[..fitBins];
-        var w = pairs.ToArray();
-        var first = FitWithWeights(lagNm, gammaMeV2, w, all, minXiNm, maxXiNm);
-        CressieWeights(first, lagNm, pairs, w);
-        return FitWithWeights(lagNm, gammaMeV2, w, all, minXiNm, maxXiNm);
+        return TwoPass(lagNm, gammaMeV2, pairs, fitBins, shape, (lag, gamma, w, all) => FitWithWeights(lag, gamma, w, all, minXiNm, maxXiNm));
     }
 
     /// <summary>
@@ -71,16 +63,31 @@ public sealed record ExponentialVariogram(double NuggetMeV2, double PartialSillM
     internal static ExponentialVariogram? FitSills(ReadOnlySpan<double> lagNm, ReadOnlySpan<double> gammaMeV2, ReadOnlySpan<double> pairs,
         int fitBins, double xiNm, AllPairsShape? shape)
     {
+        return TwoPass(lagNm, gammaMeV2, pairs, fitBins, shape, (lag, gamma, w, all) =>
+        {
+            Cost(lag, gamma, w, all, xiNm, out double c0, out double c1);
+            return new ExponentialVariogram(c0, c1, xiNm);
+        });
+    }
+
+    private delegate ExponentialVariogram WeightedFit(ReadOnlySpan<double> lagNm, ReadOnlySpan<double> gammaMeV2, double[] weights, AllPairs all);
+
+    /// <summary>
+    /// The fit both <see cref="Fit"/> and <see cref="FitSills"/> make: over the first <paramref name="fitBins"/> bins,
+    /// once weighted by the pairs and once by Cressie's weights from that first result; null when fewer than three
+    /// of those bins hold pairs.
+    /// </summary>
+    private static ExponentialVariogram? TwoPass(ReadOnlySpan<double> lagNm, ReadOnlySpan<double> gammaMeV2, ReadOnlySpan<double> pairs,
+        int fitBins, AllPairsShape? shape, WeightedFit fit)
+    {
         if (FewerThanThreeBins(pairs, fitBins)) return null;
         var all = new AllPairs(lagNm, gammaMeV2, pairs, shape);
         lagNm = lagNm[..fitBins];
         gammaMeV2 = gammaMeV2[..fitBins];
         pairs = pairs[..fitBins];
         var w = pairs.ToArray();
-        Cost(lagNm, gammaMeV2, w, all, xiNm, out double c0, out double c1);
-        CressieWeights(new ExponentialVariogram(c0, c1, xiNm), lagNm, pairs, w);
-        Cost(lagNm, gammaMeV2, w, all, xiNm, out c0, out c1);
-        return new ExponentialVariogram(c0, c1, xiNm);
+        CressieWeights(fit(lagNm, gammaMeV2, w, all), lagNm, pairs, w);
+        return fit(lagNm, gammaMeV2, w, all);
     }
 
     private static bool FewerThanThreeBins(ReadOnlySpan<double> pairs, int fitBins)
