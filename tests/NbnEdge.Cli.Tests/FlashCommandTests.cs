@@ -62,7 +62,11 @@ public class FlashCommandTests
 
     private static T WithSimulatedBoardOnce<T>(BoardDefinition board, Func<string, T> body)
     {
-        var simulated = new SimulatedBoard(new SimulationSettings { Positions = 2 }, new SimulationPacing { BaudRate = 921600, TimeScale = 50 }, board);
+        // The board must outlive the command: a board that finishes its line ends ServePtyAsync, which
+        // closes the pseudo-terminal, and on a slow machine (CI: two nanoff runs and a process start
+        // before the data port is opened) a 2-position line was over before the port was opened, so
+        // the slave device had gone ("no such serial device"). This line runs until cancelled.
+        var simulated = new SimulatedBoard(new SimulationSettings { Positions = 100_000 }, new SimulationPacing { BaudRate = 921600, TimeScale = 50 }, board);
         using var cts = new CancellationTokenSource();
         string? slave = null;
         using var ready = new ManualResetEventSlim();
