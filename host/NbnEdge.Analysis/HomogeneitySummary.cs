@@ -42,11 +42,12 @@ public sealed record HomogeneitySummary(HomogeneityResult Statistics, IReadOnlyL
         var err = new List<double>();
         var index = new List<int>();
         var excluded = new List<(string, string)>();
+        string[] labels = ResultLabels.For(results);
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
-            if (!r.IsUsable) { excluded.Add((r.Spectrum, r.Flag)); continue; }
-            names.Add(r.Spectrum); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV); index.Add(i);
+            if (!r.IsUsable) { excluded.Add((labels[i], r.Flag)); continue; }
+            names.Add(labels[i]); delta.Add(r.DeltaMeV); err.Add(r.DeltaErrMeV); index.Add(i);
         }
         if (delta.Count < HomogeneityStatistics.MinimumCount) return null;
         var stats = HomogeneityStatistics.Compute(names, delta.ToArray(), err.ToArray(), options);

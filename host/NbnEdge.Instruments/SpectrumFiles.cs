@@ -120,4 +120,35 @@ public static class LineProfile
             distances[i] = (spectra[i].XNm!.Value - x0) * ux + (spectra[i].YNm!.Value - y0) * uy;
         return distances;
     }
+
+    /// <summary>
+    /// Whether the spectra's tip positions lie along the line through the first and last ones: no
+    /// position strays from it sideways by more than twice the median step between consecutive
+    /// spectra, nor by more than 5 % of the line's length. A line spectroscopy with drift passes; point
+    /// spectra saved one file per pixel of a grid (SpectraFox's MnPc grid: 10 × 10 positions 0.18 nm
+    /// apart) do not, and projecting those on one direction would stack whole rows at one distance.
+    /// </summary>
+    /// <exception cref="InputDataException">A spectrum has no tip position, or the first and last positions coincide.</exception>
+    public static bool IsAlongALine(IReadOnlyList<Spectrum> spectra)
+    {
+        ArgumentNullException.ThrowIfNull(spectra);
+        if (spectra.Count < 3) return true;
+        DistanceAlongLineNm(spectra); // its checks: every position present, the first and last apart
+        double x0 = spectra[0].XNm!.Value, y0 = spectra[0].YNm!.Value;
+        double dx = spectra[^1].XNm!.Value - x0, dy = spectra[^1].YNm!.Value - y0;
+        double length = Math.Sqrt(dx * dx + dy * dy);
+        double maxSideways = 0;
+        var steps = new double[spectra.Count - 1];
+        for (int i = 0; i < spectra.Count; i++)
+        {
+            double ox = spectra[i].XNm!.Value - x0, oy = spectra[i].YNm!.Value - y0;
+            maxSideways = Math.Max(maxSideways, Math.Abs(ox * dy - oy * dx) / length);
+            if (i > 0)
+                steps[i - 1] = Math.Sqrt(Math.Pow(spectra[i].XNm!.Value - spectra[i - 1].XNm!.Value, 2)
+                    + Math.Pow(spectra[i].YNm!.Value - spectra[i - 1].YNm!.Value, 2));
+        }
+        Array.Sort(steps);
+        double medianStep = steps[steps.Length / 2];
+        return maxSideways <= Math.Max(2 * medianStep, 0.05 * length);
+    }
 }

@@ -51,10 +51,10 @@ public sealed class RealCorpusTests
             Physics: "Pb(111) gap with weak Yu–Shiba–Rusinov peaks (≈ 15–20 % of the background) inside it, near ±0.6 mV"),
         new("spectrafox_MnPc-Pb111_grid1_035.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "gap_beyond_fit",
             Physics: "on the molecule: YSR peaks at ±0.5 mV five times the background, taller than Pb's coherence peaks; Δ is not the gap"),
-        new("spectrafox_MnPc-Pb111_Spec001.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", null, NotUsableOnly: true,
-            Physics: "on the molecule, 7 sweeps: YSR peaks at ±0.5 mV up to 6× the background, dips to 0.3 at ±1.1 mV; Δ must not be used"),
-        new("spectrafox_MnPc-Pb111_grid1_022.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "subgap_peak",
-            Physics: "Pb(111) coherence peaks at ±1.5 mV with a YSR pair at ±0.6 mV (1.3× and 0.6× the background): a normal tip, never sis_suspected; Δ is in KnownWrong"),
+        new("spectrafox_MnPc-Pb111_Spec001.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "gap_beyond_fit",
+            Physics: "on the molecule, 7 sweeps: YSR peaks at ±0.5 mV up to 6× the background, dips to 0.3 at ±1.1 mV, as in grid1_035; the fit stalls on the peaks and the flag says why (it said not_converged)"),
+        new("spectrafox_MnPc-Pb111_grid1_022.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "subgap_peak", DeltaMin: PbLow, DeltaMax: PbHigh,
+            Physics: "Pb(111) coherence peaks at ±1.5 mV with a YSR pair at ±0.6 mV (1.3× and 0.6× the background): a normal tip, never sis_suspected. The whole-spectrum fit took the pair into the peaks (Δ 1.03 at 4.5 K); fitted outside the pair (the note names the points left out) Δ is Pb's"),
 
         // --- superconductor, superconducting tip (SIS): Pb tip on Pb(100), SpectraFox ---
         // NIS fit: Δ comes out as Δ_tip + Δ_sample, and the flag says so.
@@ -93,11 +93,7 @@ public sealed class RealCorpusTests
     public static IEnumerable<object[]> KnownWrong => Rows(
         new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--fit-tip-gap"], 0, "X% LockIn (V)", null, UsableOnly: true,
             DeltaMin: PbSum - PbSumTolerance - PbHigh, DeltaMax: PbHigh,
-            Physics: "gives Δ_tip ≈ 2.6, Δ_sample ≈ 0.01 meV: the main peak fixes only the sum and this spectrum shows no thermal peaks at ±|Δ_t − Δ_s| to split it (README: --fit-tip-gap needs them)"),
-        new("spectrafox_MnPc-Pb111_grid1_022.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "subgap_peak", DeltaMin: PbLow, DeltaMax: PbHigh,
-            Physics: "gives Δ 1.03 at T_eff 4.5 K (flag subgap_peak, right): the fit takes the YSR pair at ±0.6 mV into the coherence peaks instead of Pb's at ±1.5 mV"),
-        new("spectrafox_MnPc-Pb111_Spec001.dat", [], 0, "X% LockIn (V); X% LockIn [bwd] (V)", "gap_beyond_fit",
-            Physics: "gives not_converged (Δ 0.35): the same physics as grid1_035 (YSR taller than the coherence peaks), which gets gap_beyond_fit; not_converged hides the diagnosis"),
+            Physics: "gives Δ_sample 1.16, Δ_tip 1.50 (the sum, 2.655, is right), not_converged at the free tip gap's 40-iteration cap: the main peak fixes only the sum and this spectrum shows no thermal peaks at ±|Δ_t − Δ_s| to split it (README: --fit-tip-gap needs them); not usable, so honest, but the row asks for the right split"),
         new("pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat", [], 0, "LI Demod 1 X (A)", null, NotUsableOnly: true,
             Physics: "gives at_bound:t_eff with Δ = 7.69 ± 0.005 meV, T_eff at its 0.01 K floor (the file records 1.6 K): a molecular feature on Au, not a BCS gap, yet usable in stats"));
 

@@ -104,4 +104,23 @@ public sealed class SpectrumFilesTests
         Assert.AreEqual(((p[1].X - p[0].X) * lx + (p[1].Y - p[0].Y) * ly) / len, d[1], 1e-9);
         Assert.AreEqual(len, d[2], 1e-9);
     }
+
+    /// <summary>
+    /// A line with sideways drift is a line; point spectra over an area are not. The area is SpectraFox's
+    /// MnPc grid as its .dat files place it: 10 × 10 positions 0.18 nm apart on axes rotated by 38°
+    /// (projected on the first-to-last direction, whole rows stacked at one distance).
+    /// </summary>
+    [TestMethod]
+    public void A_line_with_drift_is_a_line_and_a_grid_of_point_spectra_is_not()
+    {
+        var rng = new Random(5);
+        var drifting = Enumerable.Range(0, 50).Select(i => At(2.0 * i, 0.6 * Math.Sin(i / 7.0) + 0.3 * rng.NextDouble())).ToList();
+        Assert.IsTrue(LineProfile.IsAlongALine(drifting), "2 nm steps, up to 0.9 nm sideways");
+        double c = Math.Cos(38 * Math.PI / 180), s = Math.Sin(38 * Math.PI / 180);
+        var grid = Enumerable.Range(0, 100).Select(k => (Col: k % 10, Row: k / 10))
+            .Select(p => At(50 + 0.18 * (p.Col * c - p.Row * s), 255.8 + 0.18 * (p.Col * s + p.Row * c))).ToList();
+        Assert.IsFalse(LineProfile.IsAlongALine(grid));
+        Assert.IsTrue(LineProfile.IsAlongALine(grid.Take(10).ToList()), "one row of the grid is a line");
+        Assert.IsTrue(LineProfile.IsAlongALine([At(0, 0), At(5, 3)]), "two points are always a line");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -36,6 +37,10 @@ public sealed class GapFitter
     private readonly int[] _active = new int[NP];
     private readonly double[] _a = new double[NP * NP], _g = new double[NP], _m = new double[NP * NP], _delta = new double[NP];
     private int _n;
+    // Points that count in the cost: _n, or fewer while sub-gap states are masked (see RefitOutsideSubgapStates).
+    private int _fitted;
+    // While positive, points within this distance of _maskCentreMV are left out of the fit.
+    private double _maskRadiusMV, _maskCentreMV;
     private bool _descending;
     private readonly double[] _inverse = new double[NP * NP], _middle = new double[NP * NP], _unit = new double[NP];
 
@@ -214,6 +219,7 @@ public sealed class GapFitter
         // The residual tells how the noise is correlated (a lock-in's time constant spans several
         // points); χ² and the errors are computed with that, not with the white-noise guess.
         // With several sweeps their scatter is the noise, measured rather than inferred.
+        double whiteNoise = noise;
         var residualNoise = (_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(noise);
         noise = residualNoise.Sigma;
         chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
@@ -225,12 +231,92 @@ public sealed class GapFitter
             NoiseLag1Correlation = residualNoise.Lag1,
             NoiseCorrelationTime = residualNoise.Tau,
         };
+        if (flag == FitFlags.SubgapPeak && !_options.IsSis && !_joint
+            && RefitOutsideSubgapStates(best, errors.DeltaMeV, whiteNoise, line, freeCount, source, name) is { } outside)
+            result = outside with { Iterations = iterations + outside.Iterations };
         if (flag == FitFlags.SisSuspected)
             result = result with
             {
                 Notes = [$"the peaks are sharper than thermal BCS allows (or dI/dV goes negative): a superconducting tip? Then Δ = {best.DeltaMeV:F3} meV is about Δ_tip + Δ_sample; fit with --tip-gap MEV (the tip's gap, e.g. 1.35 for Pb; --fit-tip-gap to fit it)"],
             };
         return result;
+    }
+
+    /// <summary>Sub-gap states are left out inside this fraction of the fitted Δ (HasSubgapPeak looks inside 0.8Δ too).</summary>
+    internal const double SubgapMaskFraction = 0.8;
+
+    /// <summary>
+    /// Sub-gap states (a Yu–Shiba–Rusinov pair, a bound state) that the model lacks pull a fit of
+    /// the whole spectrum inward: it trades the coherence peaks for a compromise between them and
+    /// the states (a real Pb(111) spectrum with YSR peaks at ±0.6 mV fitted Δ = 1.03 meV at 4.5 K
+    /// where Pb's coherence peaks say 1.3). The usual remedy is to fit the gap edge and the
+    /// background only: the points within <see cref="SubgapMaskFraction"/>·Δ of V₀ are left out
+    /// and the fit repeated, the mask widened to the new Δ until it stops growing (three rounds at
+    /// most). Kept only when the states had pulled the fit inward (the gap comes out wider by more
+    /// than twice the first fit's error, with its edge beyond the mask) and the result, judged on
+    /// every point, is still usable; the flag then
+    /// stays subgap_peak and a note says what was left out. Otherwise null: the first fit stands.
+    /// </summary>
+    private GapFitResult? RefitOutsideSubgapStates(BcsParameters first, double firstErrorMeV, double whiteNoise, (double, double)? line, int freeCount,
+        string source, string name)
+    {
+        BcsParameters from = first, best = default;
+        double radius = SubgapMaskFraction * first.DeltaMeV, bestRadius = 0, cost = 0;
+        bool converged = false, found = false;
+        int iterations = 0;
+        try
+        {
+            _maskCentreMV = first.BiasOffsetMV;
+            for (int round = 0; round < 3; round++)
+            {
+                _maskRadiusMV = radius;
+                _fitted = 0;
+                for (int i = 0; i < _n; i++) if (Math.Abs(_bias[i] - _maskCentreMV) >= radius) _fitted++;
+                if (_fitted < Math.Max(freeCount + 3, _n / 4)) break;
+                var candidate = Solve(from, out bool c, out int it, out double candidateCost);
+                iterations += it;
+                if (!c || !(SubgapMaskFraction * candidate.DeltaMeV >= 0.98 * radius)) break;
+                best = candidate; converged = c; cost = candidateCost; bestRadius = radius; found = true;
+                double next = SubgapMaskFraction * candidate.DeltaMeV;
+                if (next <= 1.02 * radius) break;
+                from = candidate;
+                radius = next;
+            }
+            // Not pulled (Δ moved by less than twice its error): the first fit stands, with every point.
+            if (!found || !(best.DeltaMeV - first.DeltaMeV > 2 * (double.IsFinite(firstErrorMeV) ? firstErrorMeV : 0))) return null;
+
+            // Noise and errors from the points fitted; the verdict from every point.
+            _maskRadiusMV = bestRadius;
+            _fitted = 0;
+            for (int i = 0; i < _n; i++) if (Math.Abs(_bias[i] - _maskCentreMV) >= bestRadius) _fitted++;
+            int fitted = _fitted, left = _n - fitted;
+            Load(best);
+            Evaluate(_p, _model, _jac, withJacobian: true);
+            var residualNoise = (_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(whiteNoise);
+            double noise = residualNoise.Sigma;
+            double chi2 = cost / ((_fitted - freeCount) * Math.Max(noise * noise, 1e-300));
+            var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0,
+                residualNoise.FromSweeps ? noise * noise : null);
+            bool significant = GapIsSignificant(cost, noise);
+
+            _maskRadiusMV = 0;
+            _fitted = _n;
+            Evaluate(_p, _model, _jac, withJacobian: true);
+            string flag = Verdict(best, converged, Cost(_model), noise, residualNoise, significant);
+            var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
+            {
+                NoiseLag1Correlation = residualNoise.Lag1,
+                NoiseCorrelationTime = residualNoise.Tau,
+                Notes = [string.Create(CultureInfo.InvariantCulture,
+                    $"sub-gap states: the {left} points within ±{bestRadius:0.###} mV of V₀ were left out of the fit, which took them into the coherence peaks (Δ = {first.DeltaMeV:0.###} meV with them); χ²_red is over the {fitted} points fitted")],
+            };
+            return result.IsUsable ? result : null;
+        }
+        finally
+        {
+            _maskRadiusMV = 0;
+            _fitted = _n;
+        }
     }
 
     /// <summary>
@@ -288,6 +374,8 @@ public sealed class GapFitter
             _lagSign = new double[size];
         }
         Array.Clear(_lagSign);
+        _fitted = _n;
+        _maskRadiusMV = 0;
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
         _descending = descending;
@@ -719,7 +807,7 @@ public sealed class GapFitter
             _active[nf++] = k;
         }
         JacobianGram(nf, _m);
-        double s2 = cost / Math.Max(1, _n - freeCount);
+        double s2 = cost / Math.Max(1, _fitted - freeCount);
         // A measured noise (the sweeps' scatter) sets the scale, unless the misfit is larger.
         if (noiseVariance is { } v2) s2 = Math.Max(s2, v2);
         if (Cholesky(_m, nf))
@@ -777,8 +865,30 @@ public sealed class GapFitter
     /// Γ = 0: table fast path with analytic derivatives. Γ &gt; 0 or Γ free: the exact
     /// Matsubara-sum model with forward-difference derivatives.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(double[] p, double[] model, double[] jac, bool withJacobian)
+    {
+        EvaluateModel(p, model, jac, withJacobian);
+        if (_maskRadiusMV > 0) MaskSubgapPoints(model, jac, withJacobian);
+    }
+
+    /// <summary>
+    /// Leaves the masked points out of the fit: their model equals the data and their Jacobian rows
+    /// are zero, so the cost, the normal equations, the standard errors and the residual all see
+    /// only the points outside the mask. The mask's centre is fixed (not the trial V₀), so the cost
+    /// stays a smooth function of the parameters.
+    /// </summary>
+    private void MaskSubgapPoints(double[] model, double[] jac, bool withJacobian)
+    {
+        for (int i = 0; i < _n; i++)
+        {
+            if (Math.Abs(_bias[i] - _maskCentreMV) >= _maskRadiusMV) continue;
+            model[i] = _data[i];
+            if (withJacobian) for (int k = 0; k < NP; k++) jac[k * Stride + i] = 0;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void EvaluateModel(double[] p, double[] model, double[] jac, bool withJacobian)
     {
         if (UsesFftTable) { EvaluateFromTable(p, model, jac, withJacobian); return; }
         if (p[PGamma] > 0 || _free[PGamma]) { EvaluateExact(p, model, jac, withJacobian); return; }
@@ -1247,10 +1357,20 @@ public sealed class GapFitter
     /// </summary>
     private bool GapIsSignificant(double cost, double noise)
     {
-        FitLine(0, _n, _n, _n, out double a, out double b);
+        // While sub-gap states are masked the line is fitted to, and compared on, the same points as the gap.
+        int i1 = _n, i2 = _n;
+        if (_maskRadiusMV > 0)
+        {
+            i1 = 0;
+            while (i1 < _n && _bias[i1] <= _maskCentreMV - _maskRadiusMV) i1++;
+            i2 = i1;
+            while (i2 < _n && _bias[i2] - _maskCentreMV < _maskRadiusMV) i2++;
+        }
+        FitLine(0, i1, i2, _n, out double a, out double b);
         double lineCost = 0, meanSquare = 0;
         for (int i = 0; i < _n; i++)
         {
+            if (i >= i1 && i < i2) continue;
             double e = _data[i] - (a + b * _bias[i]);
             lineCost += e * e;
             meanSquare += _data[i] * _data[i];
@@ -1264,9 +1384,9 @@ public sealed class GapFitter
     /// gap, no convergence, or Δ at its bound. Then advice: a sub-gap peak, another parameter at a
     /// bound, T_eff at the table's edge, a poor χ².
     /// </summary>
-    private string Verdict(in BcsParameters p, bool converged, double cost, double noise, in NoiseModel noiseModel)
+    private string Verdict(in BcsParameters p, bool converged, double cost, double noise, in NoiseModel noiseModel, bool? significant = null)
     {
-        if (!GapIsSignificant(cost, noise)) return FitFlags.NoGap;
+        if (!(significant ?? GapIsSignificant(cost, noise))) return FitFlags.NoGap;
         // A gap at a temperature above its own BCS T_c (k_BT_eff > Δ/1.764, with some room: 0.6Δ)
         // cannot exist: the dip is a curved background, not a superconducting gap (real films fit
         // at k_BT_eff ≈ 0.05–0.15Δ; a KPFM grid's Current derivative over ±200 mV "fits" at 1.3Δ).
@@ -1279,7 +1399,9 @@ public sealed class GapFitter
         // A superconducting tip makes the NIS fit fail in its own way (stalled, T_eff at its floor,
         // or a poor χ²); saying so, with the way out, beats a bare "not converged".
         if (LooksLikeSuperconductingTip(p, cost, noise, noiseModel)) return FitFlags.SisSuspected;
-        if (!converged) return FitFlags.NotConverged;
+        // A gap the fit did not take (the data far below the background beyond the fitted peaks) is
+        // the reason a fit stalls on sub-gap states; saying so beats a bare "not converged".
+        if (!converged) return GapExtendsBeyondFit(p, noise, noiseModel) ? FitFlags.GapBeyondFit : FitFlags.NotConverged;
         string? atBound = AtBound();
         if (atBound == ParameterNames[PDelta]) return FitFlags.AtBoundPrefix + atBound;
         // A dip that wants more thermal broadening than 100 K (an I–V curve fitted as dI/dV, a

@@ -49,32 +49,39 @@ internal static class FitCommand
 
     /// <summary>
     /// Point spectra taken along a line (several .dat files with tip positions, no grid pixels):
-    /// each one's distance along the line in nm; null when the spectra are not such a line.
+    /// each one's distance along the line in nm; null when the spectra are not such a line (no
+    /// positions, all at one spot, or spread over an area: see <see cref="ScatteredPositions"/>).
     /// </summary>
     internal static double[]? LineDistances(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra)
     {
-        if (spectra.Count < 2) return null;
-        foreach (var s in spectra)
-            if (s.XNm is null || s.YNm is null || s.PixelX is not null) return null;
-        try { return NbnEdge.Instruments.LineProfile.DistanceAlongLineNm(spectra); }
+        if (!HavePointPositions(spectra)) return null;
+        try
+        {
+            return NbnEdge.Instruments.LineProfile.IsAlongALine(spectra) ? NbnEdge.Instruments.LineProfile.DistanceAlongLineNm(spectra) : null;
+        }
         catch (NbnEdge.Analysis.InputDataException) { return null; } // all at one spot: not a line
     }
 
     /// <summary>
-    /// What a row is called: with spectra from several files, the file's name (every .dat file's
-    /// spectrum is otherwise "LIX 1 omega [avg]"), followed by the spectrum's own name only when
-    /// that file gave more than one (sweeps, CSV columns, grid pixels).
+    /// Point spectra with tip positions that do not lie along a line (a grid saved one .dat file per
+    /// pixel): their (x, y) in nm, for the spatial statistics over an area; null otherwise.
     /// </summary>
-    internal static string[] RowLabels(IReadOnlyList<GapFitResult> results)
+    internal static (double[] XNm, double[] YNm)? ScatteredPositions(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra)
     {
-        var perSource = results.GroupBy(r => r.Source).ToDictionary(g => g.Key, g => g.Count());
-        if (perSource.Count < 2) return results.Select(r => r.Spectrum).ToArray();
-        return results.Select(r =>
+        if (!HavePointPositions(spectra)) return null;
+        try
         {
-            string file = Path.GetFileName(r.Source);
-            return perSource[r.Source] == 1 ? file : $"{file} {r.Spectrum}";
-        }).ToArray();
+            if (NbnEdge.Instruments.LineProfile.IsAlongALine(spectra)) return null;
+        }
+        catch (NbnEdge.Analysis.InputDataException) { return null; }
+        return (spectra.Select(s => s.XNm!.Value).ToArray(), spectra.Select(s => s.YNm!.Value).ToArray());
     }
+
+    private static bool HavePointPositions(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra) =>
+        spectra.Count >= 2 && spectra.All(s => s.XNm is not null && s.YNm is not null && s.PixelX is null);
+
+    /// <summary>What a row is called (<see cref="ResultLabels.For"/>).</summary>
+    internal static string[] RowLabels(IReadOnlyList<GapFitResult> results) => ResultLabels.For(results);
 
     /// <summary>A fixed-width table (plain text so it stays fast and pipeable for thousands of rows).</summary>
     internal static string FormatTable(IReadOnlyList<GapFitResult> results)

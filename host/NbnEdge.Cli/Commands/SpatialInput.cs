@@ -12,7 +12,7 @@ internal static class SpatialInput
 {
     /// <summary>
     /// The positions the spectra carry: grid pixels in nm; the distance along a line of .dat files;
-    /// else, with <paramref name="spacingNm"/>, the input order times the spacing (a CSV line).
+    /// the tip positions of .dat files spread over an area (a grid saved one file per pixel); else, with <paramref name="spacingNm"/>, the input order times the spacing (a CSV line).
     /// <paramref name="spacingNm"/> overrides what the files say. Null when nothing places them.
     /// </summary>
     public static SpectrumPositions? PositionsFor(IReadOnlyList<Spectrum> spectra, double? spacingNm)
@@ -24,6 +24,8 @@ internal static class SpatialInput
             return new SpectrumPositions(spectra.Select(s => s.XNm!.Value).ToArray(), spectra.Select(s => s.YNm!.Value).ToArray(), "grid");
         if (FitCommand.LineDistances(spectra) is { } distance)
             return new SpectrumPositions(distance, new double[n], "line");
+        if (FitCommand.ScatteredPositions(spectra) is { } area)
+            return new SpectrumPositions(area.XNm, area.YNm, "points");
         return null;
     }
 
