@@ -95,7 +95,7 @@ public sealed class RealCorpusTests
             DeltaMin: PbSum - PbSumTolerance - PbHigh, DeltaMax: PbHigh,
             Physics: "gives Δ_sample 1.16, Δ_tip 1.50 (the sum, 2.655, is right), not_converged at the free tip gap's 40-iteration cap: the main peak fixes only the sum and this spectrum shows no thermal peaks at ±|Δ_t − Δ_s| to split it (README: --fit-tip-gap needs them); not usable, so honest, but the row asks for the right split"),
         new("pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat", [], 0, "LI Demod 1 X (A)", null, NotUsableOnly: true,
-            Physics: "gives at_bound:t_eff with Δ = 7.69 ± 0.005 meV, T_eff at its 0.01 K floor (the file records 1.6 K): a molecular feature on Au, not a BCS gap, yet usable in stats"));
+            Physics: "gives at_bound:t_eff with Δ = 7.83 ± 0.03 meV, T_eff at its 0.01 K floor (the file records 1.6 K), χ²_red 7: a molecular feature on Au, not a BCS gap, yet usable in stats. (Until the lock-in rule was made exact for V_m ≫ k_BT, the model drawn at that T_eff was jagged and Δ = 7.69 ± 0.005.)"));
 
     private static string PathOf(string name) => Path.Combine(CliRunner.RepoRoot(), "tests", "data", "nanonis", name);
 

@@ -913,38 +913,56 @@ public sealed class GapFitter
         // Every point at every node of the lock-in average (one node, weight 1, without modulation),
         // looked up in one call: the table's inner loop is the fitter's hot path.
         double[] yNodes = NoModulationNodes, weights = NoModulationWeights;
-        if (vm > 0)
+        // 1e−8 of G: a hundredth of the table's own 7.5e−7, and one quadrature node fewer
+        // than 1e−10 at typical lock-in settings (a fifth of a map's fitting time).
+        const double lockInTolerance = 1e-8;
+        // The temperature the table's G is at (held at its coldest below it): the rule's smoothing.
+        double tableTempK = t * delta / PhysicalConstants.BoltzmannMeVPerK;
+        bool perPoint = vm > 0 && !LockInQuadrature.Suffices(vm, tableTempK, 0, lockInTolerance);
+        if (vm > 0 && !perPoint)
         {
-            // 1e−8 of G: a hundredth of the table's own 7.5e−7, and one quadrature node fewer
-            // than 1e−10 at typical lock-in settings (a fifth of a map's fitting time).
-            var rule = LockInQuadrature.For(vm, temp, 0, 1e-8);
+            var rule = LockInQuadrature.For(vm, tableTempK, 0, lockInTolerance);
             yNodes = rule.Nodes;
             weights = rule.Weights;
         }
         int nodes = yNodes.Length;
-        EnsureLookupBuffers(_n * nodes);
         double lag = p[PLag];
-        for (int i = 0; i < _n; i++)
+        int total;
+        if (perPoint)
         {
-            double u = _bias[i] - v0 - lag * _lagSign[i];
-            for (int j = 0; j < nodes; j++) _x[i * nodes + j] = (u - vm * yNodes[j]) * invDelta;
+            // A lock-in wide against k_BT: each point its own rule (LockInQuadrature.ForPoint).
+            total = FillPointRules(v0, lag, delta, vm, tableTempK, lockInTolerance);
         }
-        _table.Evaluate(row, _x.AsSpan(0, _n * nodes), _lookG, _lookGx, _lookGt);
+        else
+        {
+            total = _n * nodes;
+            EnsureLookupBuffers(total);
+            for (int i = 0; i < _n; i++)
+            {
+                double u = _bias[i] - v0 - lag * _lagSign[i];
+                for (int j = 0; j < nodes; j++) _x[i * nodes + j] = (u - vm * yNodes[j]) * invDelta;
+            }
+        }
+        _table.Evaluate(row, _x.AsSpan(0, total), _lookG, _lookGx, _lookGt);
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - v0 - lag * _lagSign[i];
             double line = 1.0 + b * u;
             double gm = 0, dDelta = 0, dT = 0, dX = 0, dVm = 0;
-            for (int j = 0; j < nodes; j++)
+            int q0 = perPoint ? _pointStart[i] : i * nodes;
+            int count = perPoint ? _pointStart[i + 1] - q0 : nodes;
+            ReadOnlySpan<double> ws = perPoint ? _pointW.AsSpan(q0, count) : weights;
+            ReadOnlySpan<double> ys = perPoint ? _pointY.AsSpan(q0, count) : yNodes;
+            for (int j = 0; j < count; j++)
             {
-                int q = i * nodes + j;
-                double w = weights[j];
+                int q = q0 + j;
+                double w = ws[j];
                 double x = _x[q], g = _lookG[q], gx = _lookGx[q], gt = _lookGt[q];
                 gm += w * g;
                 dDelta += w * (x * gx + t * gt);
                 dT += w * gt;
                 dX += w * gx;
-                if (fitVm) dVm += w * gx * yNodes[j]; // 0 without modulation: ⟨G⟩ is even in V_m
+                if (fitVm) dVm += w * gx * ys[j]; // 0 without modulation: ⟨G⟩ is even in V_m
             }
             if (leaky)
             {
@@ -967,6 +985,45 @@ public sealed class GapFitter
     }
 
     private static readonly double[] NoModulationNodes = [0.0], NoModulationWeights = [1.0];
+
+    // Per-point lock-in rules (a lock-in wide against k_BT): point i's nodes are [_pointStart[i], _pointStart[i + 1]).
+    private double[] _pointY = [], _pointW = [];
+    private int[] _pointStart = [];
+
+    /// <summary>Each point's own lock-in rule into _pointY/_pointW, and the table's arguments into _x; returns the node count.</summary>
+    private int FillPointRules(double v0, double lag, double delta, double vm, double temperatureK, double tolerance)
+    {
+        if (_pointStart.Length < _n + 1) _pointStart = new int[_n + 1];
+        Span<double> y = _pointScratchY ??= new double[LockInQuadrature.MaxPointNodes];
+        Span<double> w = _pointScratchW ??= new double[LockInQuadrature.MaxPointNodes];
+        int total = 0;
+        double invDelta = 1.0 / delta;
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - v0 - lag * _lagSign[i];
+            int count = LockInQuadrature.ForPoint(u, delta, vm, temperatureK, 0, tolerance, y, w);
+            if (_pointY.Length < total + count)
+            {
+                int size = Math.Max(total + count, 2 * _pointY.Length);
+                Array.Resize(ref _pointY, size);
+                Array.Resize(ref _pointW, size);
+            }
+            y[..count].CopyTo(_pointY.AsSpan(total));
+            w[..count].CopyTo(_pointW.AsSpan(total));
+            _pointStart[i] = total;
+            total += count;
+        }
+        _pointStart[_n] = total;
+        EnsureLookupBuffers(total);
+        for (int i = 0; i < _n; i++)
+        {
+            double u = _bias[i] - v0 - lag * _lagSign[i];
+            for (int q = _pointStart[i]; q < _pointStart[i + 1]; q++) _x[q] = (u - vm * _pointY[q]) * invDelta;
+        }
+        return total;
+    }
+
+    private double[]? _pointScratchY, _pointScratchW;
 
     // ---------------------------------------------------------------- FFT tables (SIS, and NIS with a fixed Γ)
 
@@ -1127,18 +1184,24 @@ public sealed class GapFitter
     {
         double delta = p[PDelta], temp = p[PTemp], gamma = p[PGamma], vm = p[PMod];
         double t = PhysicalConstants.BoltzmannMeVPerK * temp / delta, gr = gamma / delta;
-        LockInQuadrature? rule = vm > 0 ? LockInQuadrature.For(vm, temp, gamma, 1e-10) : null;
-        int nodes = rule?.Count ?? 1;
+        const double tolerance = 1e-10;
+        bool perPoint = vm > 0 && !LockInQuadrature.Suffices(vm, temp, gamma, tolerance);
+        LockInQuadrature? rule = vm > 0 && !perPoint ? LockInQuadrature.For(vm, temp, gamma, tolerance) : null;
+        double[] ys = rule?.Nodes ?? NoModulationNodes, ws = rule?.Weights ?? NoModulationWeights;
+        if (perPoint)
+        {
+            ys = _pointScratchY ??= new double[LockInQuadrature.MaxPointNodes];
+            ws = _pointScratchW ??= new double[LockInQuadrature.MaxPointNodes];
+        }
+        int nodes = ys.Length;
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i];
+            // A lock-in wide against k_BT + Γ: this point's own rule (LockInQuadrature.ForPoint).
+            if (perPoint) nodes = LockInQuadrature.ForPoint(u, delta, vm, temp, gamma, tolerance, ys, ws);
             double gm = 0;
             for (int j = 0; j < nodes; j++)
-            {
-                double y = rule is null ? 0.0 : rule.Nodes[j];
-                double w = rule is null ? 1.0 : rule.Weights[j];
-                gm += w * MatsubaraBcsSum.ConductanceForFit((u - vm * y) / delta, t, gr);
-            }
+                gm += ws[j] * MatsubaraBcsSum.ConductanceForFit((u - vm * ys[j]) / delta, t, gr);
             model[i] = p[PScale] * (1.0 + p[PSlope] * u) * (p[PLeak] + (1.0 - p[PLeak]) * gm);
         }
     }
