@@ -115,13 +115,20 @@ public sealed class LiveTableTests
     }
 
     [TestMethod]
-    public void TheDemosProgressLine_SaysNotYetMeaningful_BelowTenFits()
+    public void TheProgressLine_SaysNotYetMeaningful_BelowTenFits_AndShowsTheCiFromTen()
     {
         var s = new LiveSnapshot { Counters = new LinkCounters(), SpectraProcessed = 3, UsableFits = 3, StandardDeviationMeV = 0.04, IntrinsicSigmaMeV = 0.039 };
-        string line = LiveProgress.Describe("5nm film", s);
+        var fits = Fits(12);
+        string line = LiveProgress.Describe("5nm film", s, fits.Take(3).ToList(), new RunningSpread());
         StringAssert.Contains(line, "σ not yet meaningful (3 fits, needs 10)");
         Assert.DoesNotContain("39.0", line);
-        StringAssert.Contains(LiveProgress.Describe("5nm film", s with { UsableFits = 10, SpectraProcessed = 10 }), "σ_int 39.0 µeV");
+
+        // From ten fits: σ and σ_int with the CI, the same numbers as the table's spread row.
+        string withCi = LiveProgress.Describe("5nm film", s with { UsableFits = 12, SpectraProcessed = 12 }, fits, new RunningSpread());
+        string row = SpreadLine(Render(new LiveTable().Build(View(fits))));
+        var inRow = System.Text.RegularExpressions.Regex.Match(row, @"([0-9.]+) µeV / [0-9.]+ µeV / ([0-9.]+) µeV \(95 % CI ([0-9.]+)–([0-9.]+)\)");
+        Assert.IsTrue(inRow.Success, row);
+        StringAssert.Contains(withCi, $"σ {inRow.Groups[1].Value} µeV, σ_int {inRow.Groups[2].Value} µeV (95 % CI {inRow.Groups[3].Value}–{inRow.Groups[4].Value}, 12 fits)");
     }
 
     private static double Median(double[] v)

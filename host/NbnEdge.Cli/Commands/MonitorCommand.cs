@@ -146,7 +146,11 @@ internal static class MonitorCommand
                     error.WriteLine($"nbnedge monitor: {source.Name}: {state}");
             };
             if (!interactive && !json)
-                link.Pipeline.ResultCompleted += r => output.WriteLine(LiveProgress.Describe($"spectrum {r.Received.SpectrumId}", link.Pipeline.Snapshot));
+            {
+                var spread = new RunningSpread();
+                link.Pipeline.ResultCompleted += r => output.WriteLine(LiveProgress.Describe($"spectrum {r.Received.SpectrumId}", link.Pipeline.Snapshot,
+                    SessionSummary.CompleteFits(link.Pipeline.Results), spread));
+            }
             link.Start(cts.Token);
             if (interactive) Show(output, link, () => state, stopAfter, source.Name, journal);
             var counters = await link.FinishAsync().ConfigureAwait(false);

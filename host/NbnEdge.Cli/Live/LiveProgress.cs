@@ -1,4 +1,5 @@
 using System.Globalization;
+using NbnEdge.Analysis.Fitting;
 using NbnEdge.Live;
 using NbnEdge.Session;
 using Spectre.Console;
@@ -24,12 +25,13 @@ internal static class LiveProgress
             .Start(ctx =>
             {
                 var task = ctx.AddTask(label, maxValue: Math.Max(1, expectedSpectra));
+                var spread = new RunningSpread();
                 while (!link.Reading.IsCompleted)
                 {
                     ((IAsyncResult)link.Reading).AsyncWaitHandle.WaitOne(100);
                     LiveSnapshot s = link.Pipeline.Snapshot;
                     task.Value = Math.Min(s.SpectraProcessed, expectedSpectra);
-                    task.Description = Markup.Escape(Describe(label, s));
+                    task.Description = Markup.Escape(Describe(label, s, SessionSummary.CompleteFits(link.Pipeline.Results), spread));
                 }
 
                 task.Value = task.MaxValue;
@@ -39,15 +41,14 @@ internal static class LiveProgress
     /// <summary>Whether <paramref name="output"/> is the process's terminal (live views only there).</summary>
     public static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
-    /// <summary>One line: spectra, last Δ (fit and device), running mean and spreads.</summary>
-    public static string Describe(string label, LiveSnapshot s)
+    /// <summary>
+    /// One line: spectra, last Δ (fit and device), running mean, and the spread with σ_int's CI as the
+    /// summary will compute it (<see cref="RunningSpread"/>; "not yet meaningful" below 10 usable fits).
+    /// </summary>
+    public static string Describe(string label, LiveSnapshot s, IReadOnlyList<GapFitResult> fits, RunningSpread spread)
     {
         var ci = CultureInfo.InvariantCulture;
         string MeV(double v) => double.IsFinite(v) ? v.ToString("F4", ci) : "–";
-        string UeV(double v) => double.IsFinite(v) ? (v * 1000).ToString("F1", ci) : "–";
-        string spread = s.UsableFits < Commands.MonitorCommand.MinimumSpreadFits
-            ? $"σ not yet meaningful ({s.UsableFits} fits, needs {Commands.MonitorCommand.MinimumSpreadFits})"
-            : $"σ {UeV(s.StandardDeviationMeV)} µeV, σ_int {UeV(s.IntrinsicSigmaMeV)} µeV";
-        return $"{label}: {s.SpectraProcessed} spectra, Δ {MeV(s.LastFitDeltaMeV)} (device {MeV(s.LastDeviceDeltaMeV)}) meV, mean {MeV(s.MeanMeV)} meV, {spread}";
+        return $"{label}: {s.SpectraProcessed} spectra, Δ {MeV(s.LastFitDeltaMeV)} (device {MeV(s.LastDeviceDeltaMeV)}) meV, mean {MeV(s.MeanMeV)} meV, {spread.Describe(fits)}";
     }
 }

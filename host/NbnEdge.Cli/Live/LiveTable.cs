@@ -28,14 +28,10 @@ internal sealed record LiveView(string Name, string LinkState, LinkCounters Coun
 /// </summary>
 internal sealed class LiveTable
 {
-    private int _spreadFits = -1;
-    private HomogeneitySummary? _spread;
+    private readonly RunningSpread _spread = new();
 
-    /// <summary>
-    /// Fewest usable fits before the spread row shows σ and σ_int: at n = 10 the relative standard
-    /// error of a sample σ is 1/√18 ≈ 24 %, below that a single outlier dominates.
-    /// </summary>
-    public const int MinimumSpreadFits = 10;
+    /// <summary>Fewest usable fits before the spread row shows σ and σ_int (<see cref="RunningSpread.MinimumFits"/>).</summary>
+    public const int MinimumSpreadFits = RunningSpread.MinimumFits;
 
     /// <summary>The table for <paramref name="v"/>. The spread is recomputed only when the number of usable fits changed (its bootstrap is not free).</summary>
     public Table Build(LiveView v)
@@ -83,12 +79,7 @@ internal sealed class LiveTable
         int usable = fits.Count(f => f.IsUsable);
         if (usable < MinimumSpreadFits)
             return ("σ / rms fit error / σ_int", $"not yet meaningful ({usable} fits, needs {MinimumSpreadFits})");
-        if (usable != _spreadFits)
-        {
-            _spread = SessionSummary.Spread(fits);
-            _spreadFits = usable;
-        }
-        if (_spread?.Statistics is not { } h) return ("σ / rms fit error / σ_int", "–");
+        if (_spread.Of(fits)?.Statistics is not { } h) return ("σ / rms fit error / σ_int", "–");
         string ci = string.Create(CultureInfo.InvariantCulture, $"{h.ConfidenceLevel * 100:F0} % CI {Number(h.IntrinsicSigmaLowerMeV)}–{Number(h.IntrinsicSigmaUpperMeV)}");
         string outliers = h.Outliers.Count > 0 ? $", {h.Outliers.Count} outlier{(h.Outliers.Count == 1 ? "" : "s")} left out" : "";
         return ($"σ / rms fit error / σ_int ({h.InlierCount} fits{outliers})",
