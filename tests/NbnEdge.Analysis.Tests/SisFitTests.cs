@@ -35,6 +35,28 @@ public sealed class SisFitTests
         Assert.IsTrue(worst <= 1e-8, $"max |G − brute force| = {worst:E2}");
     }
 
+    /// <summary>
+    /// A lock-in wide against the tip's Γ_t (V_m = 0.5 mV, Γ_t = 0.02 meV): the exact model's rule cut
+    /// at the SIS edges against the FFT table, whose lock-in average is a product in its transform (no
+    /// shared quadrature). The 96-node rule it used to cap at was 2.3e−3 of G off at the main peak.
+    /// </summary>
+    [TestMethod]
+    public void ModelWithAWideLockIn_MatchesTheTable()
+    {
+        const double dt = 1.35, gt = 0.02, ds = 1.3, tK = 1.2, vm = 0.5;
+        Assert.IsFalse(LockInQuadrature.Suffices(vm, 0, gt, 1e-12), "the case needs the per-point rule");
+        var table = SisConductanceTable.For(dt, gt, vm, 6.0, 3.0);
+        var stencil = new SisConductanceTable.Stencil();
+        table.Prepare(ds, tK, stencil);
+        double worst = 0, at = 0;
+        foreach (double v in new[] { 2.2, 2.4, 2.5, 2.6, 2.65, 2.7, 2.8, 3.0, 3.1, -2.65, 0.05, 0.3 })
+        {
+            double e = Math.Abs(SisConductanceModel.Conductance(v, ds, dt, gt, tK, vm) - table.Evaluate(v, stencil, out _, out _, out _));
+            if (e > worst) { worst = e; at = v; }
+        }
+        Assert.IsLessThan(2e-6, worst, $"max |G_exact − G_table| = {worst:E2} at V = {at:F3}");
+    }
+
     [TestMethod]
     [DataRow(0.0, 2.01, 1.53, 8e-5)]
     [DataRow(0.05, 2.03, 1.47, 5e-6)]

@@ -163,7 +163,9 @@ public sealed class LockInQuadrature
     }
 
     /// <summary>Most nodes <see cref="ForPoint"/> returns: buffers of this length always suffice.</summary>
-    public const int MaxPointNodes = 3 * 2 * (MaxGradingLevels + 1) * PanelNodes;
+    public const int MaxPointNodes = (1 + 2 * MaxEdges) * 2 * (MaxGradingLevels + 1) * PanelNodes;
+
+    private const int MaxEdges = 2;
 
     private const int MaxGradingLevels = 50;
     private const int PanelNodes = 8;
@@ -195,29 +197,42 @@ public sealed class LockInQuadrature
     /// <param name="y">nodes out</param>
     /// <param name="w">weights out</param>
     public static int ForPoint(double biasMV, double deltaMeV, double modulationMV, double temperatureK, double gammaMeV, double tolerance,
+        Span<double> y, Span<double> w) =>
+        ForPoint(biasMV, [deltaMeV], modulationMV, (PhysicalConstants.BoltzmannMeVPerK * temperatureK + gammaMeV) / modulationMV, tolerance, y, w);
+
+    /// <summary>
+    /// <see cref="ForPoint(double, double, double, double, double, double, Span{double}, Span{double})"/>
+    /// for a conductance with edges at ±each of <paramref name="edgesMeV"/> (at most two: a
+    /// superconducting tip's ±(Δ_s + Δ_t) and ±|Δ_s − Δ_t|), rounded off over
+    /// <paramref name="smoothingY"/> (in units of V_m).
+    /// </summary>
+    public static int ForPoint(double biasMV, ReadOnlySpan<double> edgesMeV, double modulationMV, double smoothingY, double tolerance,
         Span<double> y, Span<double> w)
     {
-        double low = (biasMV - deltaMeV) / modulationMV, high = (biasMV + deltaMeV) / modulationMV;
         // Clear of the edges: an edge at y_s outside [−1, 1] puts the nearest singularity on the
         // Bernstein ellipse ρ = |y_s| + √(y_s² − 1); 96 nodes reach the tolerance when ρ^(−192) does.
         double needRho = Math.Exp(Math.Log(1.0 / tolerance) / (2.0 * (MaxNodes - 1)));
-        if (Clear(low, needRho) && Clear(high, needRho))
+        Span<double> cuts = stackalloc double[2 + 2 * MaxEdges];
+        int nc = 0;
+        bool clear = true;
+        cuts[nc++] = 0.0;
+        for (int e = 0; e < edgesMeV.Length && e < MaxEdges; e++)
+            foreach (double sign in (ReadOnlySpan<double>)[1.0, -1.0])
+            {
+                double ys = (biasMV - sign * edgesMeV[e]) / modulationMV;
+                clear &= Clear(ys, needRho);
+                if (ys > -1 && ys < 1) cuts[nc++] = Math.Acos(ys);
+            }
+        if (clear)
         {
             var rule = WithNodes(MaxNodes);
             rule.Nodes.CopyTo(y);
             rule.Weights.CopyTo(w);
             return MaxNodes;
         }
-
-        // The smoothing scale in y, where the thermal and Dynes broadening round off the edge.
-        double smoothing = (PhysicalConstants.BoltzmannMeVPerK * temperatureK + gammaMeV) / modulationMV;
-        Span<double> cuts = stackalloc double[4];
-        int nc = 0;
-        cuts[nc++] = 0.0;
-        // θ = arccos(y) runs from y = 1 down to y = −1: high's edge (larger y) comes first.
-        if (high > -1 && high < 1) cuts[nc++] = Math.Acos(high);
-        if (low > -1 && low < 1) cuts[nc++] = Math.Acos(low);
         cuts[nc++] = Math.PI;
+        cuts[..nc].Sort();
+        double smoothing = smoothingY;
         int count = 0;
         for (int k = 0; k + 1 < nc; k++)
         {
