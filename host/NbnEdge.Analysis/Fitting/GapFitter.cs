@@ -254,8 +254,8 @@ public sealed class GapFitter
     /// and the fit repeated, the mask widened to the new Δ until it stops growing (three rounds at
     /// most). Kept only when the states had pulled the fit inward (the gap comes out wider by more
     /// than twice the first fit's error, with its edge beyond the mask) and the result, judged on
-    /// every point, is still usable; the flag then
-    /// stays subgap_peak and a note says what was left out. Otherwise null: the first fit stands.
+    /// every point, is still usable; the flag then stays subgap_peak and a note says what was left
+    /// out. Otherwise null: the first fit stands.
     /// </summary>
     private GapFitResult? RefitOutsideSubgapStates(BcsParameters first, double firstErrorMeV, double whiteNoise, (double, double)? line, int freeCount,
         string source, string name)
@@ -269,9 +269,7 @@ public sealed class GapFitter
             _maskCentreMV = first.BiasOffsetMV;
             for (int round = 0; round < 3; round++)
             {
-                _maskRadiusMV = radius;
-                _fitted = 0;
-                for (int i = 0; i < _n; i++) if (Math.Abs(_bias[i] - _maskCentreMV) >= radius) _fitted++;
+                Mask(radius);
                 if (_fitted < Math.Max(freeCount + 3, _n / 4)) break;
                 var candidate = Solve(from, out bool c, out int it, out double candidateCost);
                 iterations += it;
@@ -286,9 +284,7 @@ public sealed class GapFitter
             if (!found || !(best.DeltaMeV - first.DeltaMeV > 2 * (double.IsFinite(firstErrorMeV) ? firstErrorMeV : 0))) return null;
 
             // Noise and errors from the points fitted; the verdict from every point.
-            _maskRadiusMV = bestRadius;
-            _fitted = 0;
-            for (int i = 0; i < _n; i++) if (Math.Abs(_bias[i] - _maskCentreMV) >= bestRadius) _fitted++;
+            Mask(bestRadius);
             int fitted = _fitted, left = _n - fitted;
             Load(best);
             Evaluate(_p, _model, _jac, withJacobian: true);
@@ -299,8 +295,7 @@ public sealed class GapFitter
                 residualNoise.FromSweeps ? noise * noise : null);
             bool significant = GapIsSignificant(cost, noise);
 
-            _maskRadiusMV = 0;
-            _fitted = _n;
+            Mask(0);
             Evaluate(_p, _model, _jac, withJacobian: true);
             string flag = Verdict(best, converged, Cost(_model), noise, residualNoise, significant);
             var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
@@ -314,9 +309,16 @@ public sealed class GapFitter
         }
         finally
         {
-            _maskRadiusMV = 0;
-            _fitted = _n;
+            Mask(0);
         }
+    }
+
+    /// <summary>Leaves out the points within <paramref name="radiusMV"/> of the mask's centre (0: none), and counts the rest.</summary>
+    private void Mask(double radiusMV)
+    {
+        _maskRadiusMV = radiusMV;
+        _fitted = 0;
+        for (int i = 0; i < _n; i++) if (!(Math.Abs(_bias[i] - _maskCentreMV) < radiusMV)) _fitted++;
     }
 
     /// <summary>
@@ -374,8 +376,7 @@ public sealed class GapFitter
             _lagSign = new double[size];
         }
         Array.Clear(_lagSign);
-        _fitted = _n;
-        _maskRadiusMV = 0;
+        Mask(0);
         // Ascending order makes the starting-value scans simple; the fit itself does not care.
         bool descending = _n > 1 && biasMV[0] > biasMV[_n - 1];
         _descending = descending;
