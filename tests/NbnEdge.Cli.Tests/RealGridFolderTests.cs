@@ -62,4 +62,18 @@ public sealed class RealGridFolderTests
         foreach (string f in new[] { "MnPc-grid1_023.dat", "MnPc-grid1_024.dat", "MnPc-grid1_025.dat", "MnPc-grid1_026.dat" })
             Assert.IsTrue(excluded.Any(e => e.Contains(f, StringComparison.Ordinal)), $"{f} named among {string.Join(", ", excluded)}");
     }
+
+    /// <summary>`map` takes one .3ds grid: given this folder of point spectra, or one of its .dat files, it says what to run instead (it said "file not found." for the folder).</summary>
+    [TestMethod]
+    public void Map_on_a_folder_or_a_dat_file_says_what_to_run_instead()
+    {
+        var folder = CliRunner.Run("map", Folder);
+        Assert.AreEqual(1, folder.ExitCode, folder.Stderr);
+        StringAssert.Contains(folder.Stderr, "this is a folder; map takes one .3ds grid");
+        StringAssert.Contains(folder.Stderr, "nbnedge stats FOLDER");
+        Assert.DoesNotContain("file not found", folder.Stderr);
+        var dat = CliRunner.Run("map", Path.Combine(Folder, "MnPc-grid1_011.dat"));
+        Assert.AreEqual(1, dat.ExitCode, dat.Stderr);
+        StringAssert.Contains(dat.Stderr, "map takes a Nanonis .3ds grid, not a .dat file");
+    }
 }

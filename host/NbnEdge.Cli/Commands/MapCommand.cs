@@ -24,7 +24,11 @@ internal static class MapCommand
         {
             var times = new PhaseTimes();
             string path = p.GetValue(grid)!;
+            if (Directory.Exists(path))
+                throw new InputDataException(path, "this is a folder; map takes one .3ds grid. Point spectra saved one .dat file per pixel: 'nbnedge stats FOLDER' gives their statistics over the area from the tip positions, and 'nbnedge fit FOLDER' each fit with its x_nm, y_nm.");
             if (!File.Exists(path)) throw new InputDataException(path, "file not found.");
+            if (Path.GetExtension(path).ToLowerInvariant() is ".dat" or ".csv")
+                throw new InputDataException(path, $"map takes a Nanonis .3ds grid, not a {Path.GetExtension(path)} file; for point spectra use 'nbnedge fit' or 'nbnedge stats'.");
             _ = Task.Run(FitInput.WarmUpFitter);
             var map = NanonisGridReader.Read(path, input.ReadOptions(p));
             if (map.Spectra.Count == 0) throw new InputDataException(path, map.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
