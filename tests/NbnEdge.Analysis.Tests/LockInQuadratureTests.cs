@@ -61,11 +61,9 @@ public class LockInQuadratureTests
     [TestMethod]
     public void PointRuleWeightsSumToOneAndIntegrateTheSemicircleMoments()
     {
-        var y = new double[LockInQuadrature.MaxPointNodes];
-        var w = new double[LockInQuadrature.MaxPointNodes];
         foreach (double bias in new[] { 0.0, 1.2, 1.5, 1.8, 4.0 })
         {
-            int n = LockInQuadrature.ForPoint(bias, 1.5, 0.5, 0.02, 0, 1e-12, y, w);
+            int n = LockInQuadrature.AtPoint(bias, [1.5], 0.5, 0.02, 0, 1e-12, out var y, out var w);
             Assert.IsTrue(n is > 0 and <= LockInQuadrature.MaxPointNodes, $"{n}");
             double w0 = 0, m2 = 0, m4 = 0;
             for (int j = 0; j < n; j++) { w0 += w[j]; m2 += w[j] * y[j] * y[j]; m4 += w[j] * Math.Pow(y[j], 4); }

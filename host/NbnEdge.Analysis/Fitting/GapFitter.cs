@@ -220,17 +220,10 @@ public sealed class GapFitter
         // points); χ² and the errors are computed with that, not with the white-noise guess.
         // With several sweeps their scatter is the noise, measured rather than inferred.
         double whiteNoise = noise;
-        var residualNoise = (_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(noise);
+        (var residualNoise, chi2, var errors) = NoiseAndErrors(cost, whiteNoise, line, freeCount);
         noise = residualNoise.Sigma;
-        chi2 = cost / ((_n - freeCount) * Math.Max(noise * noise, 1e-300));
-        var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0,
-            residualNoise.FromSweeps ? noise * noise : null);
         string flag = Verdict(best, converged, cost, noise, residualNoise);
-        var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
-        {
-            NoiseLag1Correlation = residualNoise.Lag1,
-            NoiseCorrelationTime = residualNoise.Tau,
-        };
+        var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors, residualNoise);
         if (flag == FitFlags.SubgapPeak && !_options.IsSis && !_joint
             && RefitOutsideSubgapStates(best, errors.DeltaMeV, whiteNoise, line, freeCount, source, name) is { } outside)
             result = outside with { Iterations = iterations + outside.Iterations };
@@ -288,20 +281,15 @@ public sealed class GapFitter
             int fitted = _fitted, left = _n - fitted;
             Load(best);
             Evaluate(_p, _model, _jac, withJacobian: true);
-            var residualNoise = (_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(whiteNoise);
+            var (residualNoise, chi2, errors) = NoiseAndErrors(cost, whiteNoise, line, freeCount);
             double noise = residualNoise.Sigma;
-            double chi2 = cost / ((_fitted - freeCount) * Math.Max(noise * noise, 1e-300));
-            var errors = StandardErrors(cost, freeCount, residualNoise.Tau > 1 ? residualNoise.Lag1 : 0,
-                residualNoise.FromSweeps ? noise * noise : null);
             bool significant = GapIsSignificant(cost, noise);
 
             Mask(0);
             Evaluate(_p, _model, _jac, withJacobian: true);
             string flag = Verdict(best, converged, Cost(_model), noise, residualNoise, significant);
-            var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors) with
+            var result = Result(source, name, best, converged, iterations, flag, noise, chi2, line, errors, residualNoise) with
             {
-                NoiseLag1Correlation = residualNoise.Lag1,
-                NoiseCorrelationTime = residualNoise.Tau,
                 Notes = [string.Create(CultureInfo.InvariantCulture,
                     $"sub-gap states: the {left} points within ±{bestRadius:0.###} mV of V₀ were left out of the fit, which took them into the coherence peaks (Δ = {first.DeltaMeV:0.###} meV with them); χ²_red is over the {fitted} points fitted")],
             };
@@ -317,8 +305,22 @@ public sealed class GapFitter
     private void Mask(double radiusMV)
     {
         _maskRadiusMV = radiusMV;
-        _fitted = 0;
-        for (int i = 0; i < _n; i++) if (!(Math.Abs(_bias[i] - _maskCentreMV) < radiusMV)) _fitted++;
+        var (first, end) = MaskedRange();
+        _fitted = _n - (end - first);
+    }
+
+    /// <summary>
+    /// The masked points, [first, end): those within the mask's radius of its centre, one run of
+    /// the ascending bias (empty, at _n, without a mask).
+    /// </summary>
+    private (int First, int End) MaskedRange()
+    {
+        if (!(_maskRadiusMV > 0)) return (_n, _n);
+        int first = 0;
+        while (first < _n && _bias[first] <= _maskCentreMV - _maskRadiusMV) first++;
+        int end = first;
+        while (end < _n && _bias[end] - _maskCentreMV < _maskRadiusMV) end++;
+        return (first, end);
     }
 
     /// <summary>
@@ -347,9 +349,25 @@ public sealed class GapFitter
     private static BcsParameters Undetermined(in BcsParameters p) =>
         p with { DeltaMeV = double.NaN, TemperatureK = double.NaN, Scale = double.NaN, SlopePerMV = double.NaN };
 
+    /// <summary>
+    /// The noise of the data at the fit in the buffers (the sweeps' scatter, else the residual's,
+    /// from <paramref name="whiteNoise"/>), χ²_red over the points fitted, and the standard errors.
+    /// </summary>
+    private (NoiseModel Noise, double Chi2, BcsParameters Errors) NoiseAndErrors(double cost, double whiteNoise,
+        (double, double)? line, int freeCount)
+    {
+        var noise = (_sweeps is not null ? SweepNoise(line) : null) ?? ResidualNoise(whiteNoise);
+        double variance = noise.Sigma * noise.Sigma;
+        double chi2 = cost / ((_fitted - freeCount) * Math.Max(variance, 1e-300));
+        var errors = StandardErrors(cost, freeCount, noise.Tau > 1 ? noise.Lag1 : 0, noise.FromSweeps ? variance : null);
+        return (noise, chi2, errors);
+    }
+
     private GapFitResult Result(string source, string name, BcsParameters p, bool converged, int iterations, string flag,
-        double noise, double chi2, (double, double)? line, BcsParameters errors) => new()
+        double noise, double chi2, (double, double)? line, BcsParameters errors, NoiseModel? noiseModel = null) => new()
         {
+            NoiseLag1Correlation = noiseModel?.Lag1 ?? double.NaN,
+            NoiseCorrelationTime = noiseModel?.Tau ?? 1.0,
             Source = source,
             Spectrum = name,
             Parameters = p,
@@ -880,9 +898,9 @@ public sealed class GapFitter
     /// </summary>
     private void MaskSubgapPoints(double[] model, double[] jac, bool withJacobian)
     {
-        for (int i = 0; i < _n; i++)
+        var (first, end) = MaskedRange();
+        for (int i = first; i < end; i++)
         {
-            if (Math.Abs(_bias[i] - _maskCentreMV) >= _maskRadiusMV) continue;
             model[i] = _data[i];
             if (withJacobian) for (int k = 0; k < NP; k++) jac[k * Stride + i] = 0;
         }
@@ -931,7 +949,7 @@ public sealed class GapFitter
         int total;
         if (perPoint)
         {
-            // A lock-in wide against k_BT: each point its own rule (LockInQuadrature.ForPoint).
+            // A lock-in wide against k_BT: each point its own rule (LockInQuadrature.AtPoint).
             total = FillPointRules(v0, lag, delta, vm, tableTempK, lockInTolerance);
         }
         else
@@ -995,22 +1013,20 @@ public sealed class GapFitter
     private int FillPointRules(double v0, double lag, double delta, double vm, double temperatureK, double tolerance)
     {
         if (_pointStart.Length < _n + 1) _pointStart = new int[_n + 1];
-        Span<double> y = _pointScratchY ??= new double[LockInQuadrature.MaxPointNodes];
-        Span<double> w = _pointScratchW ??= new double[LockInQuadrature.MaxPointNodes];
         int total = 0;
         double invDelta = 1.0 / delta;
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - v0 - lag * _lagSign[i];
-            int count = LockInQuadrature.ForPoint(u, delta, vm, temperatureK, 0, tolerance, y, w);
+            int count = LockInQuadrature.AtPoint(u, [delta], vm, temperatureK, 0, tolerance, out var y, out var w);
             if (_pointY.Length < total + count)
             {
                 int size = Math.Max(total + count, 2 * _pointY.Length);
                 Array.Resize(ref _pointY, size);
                 Array.Resize(ref _pointW, size);
             }
-            y[..count].CopyTo(_pointY.AsSpan(total));
-            w[..count].CopyTo(_pointW.AsSpan(total));
+            y.AsSpan(0, count).CopyTo(_pointY.AsSpan(total));
+            w.AsSpan(0, count).CopyTo(_pointW.AsSpan(total));
             _pointStart[i] = total;
             total += count;
         }
@@ -1023,8 +1039,6 @@ public sealed class GapFitter
         }
         return total;
     }
-
-    private double[]? _pointScratchY, _pointScratchW;
 
     // ---------------------------------------------------------------- FFT tables (SIS, and NIS with a fixed Γ)
 
@@ -1185,21 +1199,13 @@ public sealed class GapFitter
     {
         double delta = p[PDelta], temp = p[PTemp], gamma = p[PGamma], vm = p[PMod];
         double t = PhysicalConstants.BoltzmannMeVPerK * temp / delta, gr = gamma / delta;
-        const double tolerance = 1e-10;
-        bool perPoint = vm > 0 && !LockInQuadrature.Suffices(vm, temp, gamma, tolerance);
-        LockInQuadrature? rule = vm > 0 && !perPoint ? LockInQuadrature.For(vm, temp, gamma, tolerance) : null;
-        double[] ys = rule?.Nodes ?? NoModulationNodes, ws = rule?.Weights ?? NoModulationWeights;
-        if (perPoint)
-        {
-            ys = _pointScratchY ??= new double[LockInQuadrature.MaxPointNodes];
-            ws = _pointScratchW ??= new double[LockInQuadrature.MaxPointNodes];
-        }
-        int nodes = ys.Length;
+        double[] ys = NoModulationNodes, ws = NoModulationWeights;
+        int nodes = 1;
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i];
-            // A lock-in wide against k_BT + Γ: this point's own rule (LockInQuadrature.ForPoint).
-            if (perPoint) nodes = LockInQuadrature.ForPoint(u, delta, vm, temp, gamma, tolerance, ys, ws);
+            // The shared rule, or this point's own when the lock-in is wide against k_BT + Γ.
+            if (vm > 0) nodes = LockInQuadrature.AtPoint(u, [delta], vm, temp, gamma, 1e-10, out ys, out ws);
             double gm = 0;
             for (int j = 0; j < nodes; j++)
                 gm += ws[j] * MatsubaraBcsSum.ConductanceForFit((u - vm * ys[j]) / delta, t, gr);
@@ -1422,14 +1428,7 @@ public sealed class GapFitter
     private bool GapIsSignificant(double cost, double noise)
     {
         // While sub-gap states are masked the line is fitted to, and compared on, the same points as the gap.
-        int i1 = _n, i2 = _n;
-        if (_maskRadiusMV > 0)
-        {
-            i1 = 0;
-            while (i1 < _n && _bias[i1] <= _maskCentreMV - _maskRadiusMV) i1++;
-            i2 = i1;
-            while (i2 < _n && _bias[i2] - _maskCentreMV < _maskRadiusMV) i2++;
-        }
+        var (i1, i2) = MaskedRange();
         FitLine(0, i1, i2, _n, out double a, out double b);
         double lineCost = 0, meanSquare = 0;
         for (int i = 0; i < _n; i++)

@@ -38,26 +38,15 @@ public static class SisConductanceModel
         Validate(sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
         if (!(modulationMV > 0)) return Exact(biasMV, sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
         // SIS peaks are as narrow as the tip's Γ at any temperature (the two gaps' edges meet
-        // without thermal smearing), so the rule is sized by Γ alone, not by πk_BT + Γ as for NIS.
+        // without thermal smearing), so the rule is sized by Γ alone (T = 0), not by πk_BT + Γ as
+        // for NIS; a lock-in wide against Γ_t gets a rule cut at the SIS edges ±(Δ_s + Δ_t), ±|Δ_s − Δ_t|.
+        int count = LockInQuadrature.AtPoint(biasMV, [sampleGapMeV + tipGapMeV, Math.Abs(sampleGapMeV - tipGapMeV)], modulationMV, 0, tipGammaMeV,
+            1e-12, out var y, out var w);
         double sum = 0;
-        if (LockInQuadrature.Suffices(modulationMV, 0, tipGammaMeV, 1e-12))
-        {
-            var rule = LockInQuadrature.For(modulationMV, 0, tipGammaMeV, 1e-12);
-            for (int j = 0; j < rule.Count; j++)
-                sum += rule.Weights[j] * Exact(biasMV - modulationMV * rule.Nodes[j], sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
-            return sum;
-        }
-        // A lock-in wide against Γ_t: a rule cut at the SIS edges ±(Δ_s + Δ_t) and ±|Δ_s − Δ_t| for this point.
-        var y = PointNodes ??= new double[LockInQuadrature.MaxPointNodes];
-        var w = PointWeights ??= new double[LockInQuadrature.MaxPointNodes];
-        int count = LockInQuadrature.ForPoint(biasMV, [sampleGapMeV + tipGapMeV, Math.Abs(sampleGapMeV - tipGapMeV)], modulationMV,
-            tipGammaMeV / modulationMV, 1e-12, y, w);
         for (int j = 0; j < count; j++)
             sum += w[j] * Exact(biasMV - modulationMV * y[j], sampleGapMeV, tipGapMeV, tipGammaMeV, temperatureK);
         return sum;
     }
-
-    [ThreadStatic] private static double[]? PointNodes, PointWeights;
 
     /// <summary>
     /// The full instrument model with the tip of <paramref name="p"/> (Δ_t, Γ_t):

@@ -32,23 +32,12 @@ public static class ThermalBcsModel
         if (!(modulationMV > 0))
             return Reduced(biasMV / deltaMeV, t, gamma);
 
+        int count = LockInQuadrature.AtPoint(biasMV, [deltaMeV], modulationMV, temperatureK, gammaMeV, 1e-13, out var y, out var w);
         double sum = 0;
-        if (LockInQuadrature.Suffices(modulationMV, temperatureK, gammaMeV, 1e-13))
-        {
-            var rule = LockInQuadrature.For(modulationMV, temperatureK, gammaMeV, 1e-13);
-            for (int j = 0; j < rule.Count; j++)
-                sum += rule.Weights[j] * Reduced((biasMV - modulationMV * rule.Nodes[j]) / deltaMeV, t, gamma);
-            return sum;
-        }
-        var y = PointNodes ??= new double[LockInQuadrature.MaxPointNodes];
-        var w = PointWeights ??= new double[LockInQuadrature.MaxPointNodes];
-        int count = LockInQuadrature.ForPoint(biasMV, deltaMeV, modulationMV, temperatureK, gammaMeV, 1e-13, y, w);
         for (int j = 0; j < count; j++)
             sum += w[j] * Reduced((biasMV - modulationMV * y[j]) / deltaMeV, t, gamma);
         return sum;
     }
-
-    [ThreadStatic] private static double[]? PointNodes, PointWeights;
 
     /// <summary>The full instrument model: scale, background and offset applied.</summary>
     public static double Evaluate(in BcsParameters p, double biasMV)
@@ -148,7 +137,7 @@ public sealed class LockInQuadrature
     /// Whether <see cref="For"/> meets <paramref name="tolerance"/> within its 96 nodes. It does not
     /// when the lock-in is wide against the thermal and Dynes smoothing (k_BT + Γ below ~3 % of V_m:
     /// 50 mK with V_m = 0.5 mV): the capped rule then missed G by 1 % of the background there, and by
-    /// 12 % at 30 mK and 1 mV; <see cref="ForPoint"/> is exact there.
+    /// 12 % at 30 mK and 1 mV; <see cref="AtPoint"/> is exact there.
     /// </summary>
     public static bool Suffices(double modulationMV, double temperatureK, double gammaMeV, double tolerance) =>
         NodesNeeded(modulationMV, temperatureK, gammaMeV, tolerance, capped: false) <= MaxNodes;
@@ -162,7 +151,7 @@ public sealed class LockInQuadrature
         return (int)Math.Clamp(n, 2, MaxNodes);
     }
 
-    /// <summary>Most nodes <see cref="ForPoint"/> returns: buffers of this length always suffice.</summary>
+    /// <summary>Most nodes <see cref="AtPoint"/> returns.</summary>
     public const int MaxPointNodes = (1 + 2 * MaxEdges) * 2 * (MaxGradingLevels + 1) * PanelNodes;
 
     private const int MaxEdges = 2;
@@ -177,36 +166,43 @@ public sealed class LockInQuadrature
         [0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620, 0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
 
     /// <summary>
-    /// The lock-in rule for one bias point of the BCS conductance, when <see cref="Suffices"/> is
-    /// false: nodes y and weights w (summing to 1) in the caller's buffers (at least
-    /// <see cref="MaxPointNodes"/> long); returns their count. A point whose lock-in window lies well
-    /// clear of the gap edges ±Δ gets the 96-node Gauss–Chebyshev rule: G is smooth across the window,
-    /// and the rule's error falls like ρ^(−192) with ρ set by the distance of the nearest edge. A
-    /// window over an edge gets a graded composite rule: with y = cos θ the weight is (2/π)sin²θ dθ,
-    /// smooth; the interval [0, π] is cut where u − V_m·y = ±Δ (G jumps from the gap to its 1/√
-    /// peak there), and each piece is cut into panels halving towards its ends down to the thermal
-    /// and Dynes smoothing scale (k_BT + Γ), with 8-point Gauss–Legendre in each panel (hp
-    /// refinement: exponential convergence at an algebraic singularity).
+    /// The lock-in rule for one bias point of a conductance with edges at ±each of
+    /// <paramref name="edgesMeV"/> (the BCS gap's ±Δ; a superconducting tip's ±(Δ_s + Δ_t) and
+    /// ±|Δ_s − Δ_t|; at most two), smoothed by k_BT + Γ: the shared Gauss–Chebyshev rule of
+    /// <see cref="For"/> when it <see cref="Suffices"/>, else <see cref="ForPoint"/>'s in buffers of
+    /// this thread, valid until its next call. Returns the node count.
     /// </summary>
-    /// <param name="biasMV">V − V₀</param>
-    /// <param name="deltaMeV">Δ (the edges are at ±Δ)</param>
-    /// <param name="modulationMV">V_m (peak), &gt; 0</param>
-    /// <param name="temperatureK">T_eff</param>
-    /// <param name="gammaMeV">Dynes Γ (0 for none)</param>
-    /// <param name="tolerance">relative accuracy asked of the Gauss–Chebyshev part</param>
-    /// <param name="y">nodes out</param>
-    /// <param name="w">weights out</param>
-    public static int ForPoint(double biasMV, double deltaMeV, double modulationMV, double temperatureK, double gammaMeV, double tolerance,
-        Span<double> y, Span<double> w) =>
-        ForPoint(biasMV, [deltaMeV], modulationMV, (PhysicalConstants.BoltzmannMeVPerK * temperatureK + gammaMeV) / modulationMV, tolerance, y, w);
+    public static int AtPoint(double biasMV, ReadOnlySpan<double> edgesMeV, double modulationMV, double temperatureK, double gammaMeV,
+        double tolerance, out double[] nodes, out double[] weights)
+    {
+        if (Suffices(modulationMV, temperatureK, gammaMeV, tolerance))
+        {
+            var rule = For(modulationMV, temperatureK, gammaMeV, tolerance);
+            (nodes, weights) = (rule.Nodes, rule.Weights);
+            return rule.Count;
+        }
+        nodes = PointNodes ??= new double[MaxPointNodes];
+        weights = PointWeights ??= new double[MaxPointNodes];
+        double smoothingY = (PhysicalConstants.BoltzmannMeVPerK * temperatureK + gammaMeV) / modulationMV;
+        return ForPoint(biasMV, edgesMeV, modulationMV, smoothingY, tolerance, nodes, weights);
+    }
+
+    [ThreadStatic] private static double[]? PointNodes, PointWeights;
 
     /// <summary>
-    /// <see cref="ForPoint(double, double, double, double, double, double, Span{double}, Span{double})"/>
-    /// for a conductance with edges at ±each of <paramref name="edgesMeV"/> (at most two: a
-    /// superconducting tip's ±(Δ_s + Δ_t) and ±|Δ_s − Δ_t|), rounded off over
-    /// <paramref name="smoothingY"/> (in units of V_m).
+    /// The lock-in rule for one bias point, for when <see cref="Suffices"/> is false: nodes y and
+    /// weights w (summing to 1) in the caller's buffers (at least <see cref="MaxPointNodes"/> long);
+    /// returns their count. A point whose lock-in window lies well clear of the edges at ±each of
+    /// <paramref name="edgesMeV"/> (at most two) gets the 96-node Gauss–Chebyshev rule: the
+    /// conductance is smooth across the window, and the rule's error falls like ρ^(−192) with ρ set
+    /// by the distance of the nearest edge. A window over an edge gets a graded composite rule: with
+    /// y = cos θ the weight is (2/π)sin²θ dθ, smooth; the interval [0, π] is cut where u − V_m·y
+    /// meets an edge (the BCS G jumps from the gap to its 1/√ peak there), and each piece is cut into
+    /// panels halving towards its ends down to <paramref name="smoothingY"/>, the thermal and Dynes
+    /// smoothing in units of V_m, with 8-point Gauss–Legendre in each panel (hp refinement:
+    /// exponential convergence at an algebraic singularity).
     /// </summary>
-    public static int ForPoint(double biasMV, ReadOnlySpan<double> edgesMeV, double modulationMV, double smoothingY, double tolerance,
+    private static int ForPoint(double biasMV, ReadOnlySpan<double> edgesMeV, double modulationMV, double smoothingY, double tolerance,
         Span<double> y, Span<double> w)
     {
         // Clear of the edges: an edge at y_s outside [−1, 1] puts the nearest singularity on the
@@ -232,15 +228,14 @@ public sealed class LockInQuadrature
         }
         cuts[nc++] = Math.PI;
         cuts[..nc].Sort();
-        double smoothing = smoothingY;
         int count = 0;
         for (int k = 0; k + 1 < nc; k++)
         {
             double a = cuts[k], b = cuts[k + 1];
             if (!(b > a)) continue;
             double mid = 0.5 * (a + b);
-            count = Grade(a, mid, MinimumPanel(a, smoothing), y, w, count);
-            count = Grade(b, mid, MinimumPanel(b, smoothing), y, w, count);
+            count = Grade(a, mid, MinimumPanel(a, smoothingY), y, w, count);
+            count = Grade(b, mid, MinimumPanel(b, smoothingY), y, w, count);
         }
         return count;
     }
