@@ -75,21 +75,7 @@ public sealed class DynesTableTests
     [TestMethod]
     public void TableDerivatives_MatchFiniteDifferences()
     {
-        var table = SisConductanceTable.ForDynes(0.08, 0.03, 6.0, 4.0);
-        var s = new SisConductanceTable.Stencil();
-        const double delta = 1.7, tK = 1.3, hD = 1e-4, hT = 1e-3, hU = 1e-4;
-        foreach (double u in new[] { -2.2, -1.75, 0.3, 1.68, 1.9, 4.0 })
-        {
-            table.Prepare(delta, tK, s);
-            table.Evaluate(u, s, out double dD, out double dT, out double dU);
-            double Value(double d, double t, double v) { table.Prepare(d, t, s); return table.Evaluate(v, s, out _, out _, out _); }
-            double fdD = (Value(delta + hD, tK, u) - Value(delta - hD, tK, u)) / (2 * hD);
-            double fdT = (Value(delta, tK + hT, u) - Value(delta, tK - hT, u)) / (2 * hT);
-            double fdU = (Value(delta, tK, u + hU) - Value(delta, tK, u - hU)) / (2 * hU);
-            Assert.AreEqual(fdD, dD, 1e-3 * (1 + Math.Abs(fdD)), $"∂/∂Δ at u={u}");
-            Assert.AreEqual(fdT, dT, 1e-3 * (1 + Math.Abs(fdT)), $"∂/∂T at u={u}");
-            Assert.AreEqual(fdU, dU, 1e-3 * (1 + Math.Abs(fdU)), $"∂/∂u at u={u}");
-        }
+        TableDerivativeCheck.AssertAgreesWithDifferences(SisConductanceTable.ForDynes(0.08, 0.03, 6.0, 4.0), 1.7, 1.3, [-2.2, -1.75, 0.3, 1.68, 1.9, 4.0]);
     }
 
     [TestMethod]

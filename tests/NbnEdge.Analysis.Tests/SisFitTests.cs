@@ -87,21 +87,7 @@ public sealed class SisFitTests
     [TestMethod]
     public void TableDerivatives_MatchFiniteDifferences()
     {
-        var table = SisConductanceTable.For(1.35, 0.02, 0.05, 6.0, 3.0);
-        var s = new SisConductanceTable.Stencil();
-        const double ds = 2.0, tK = 1.5, hD = 1e-4, hT = 1e-3, hU = 1e-4;
-        foreach (double u in new[] { -3.2, 0.3, 2.9, 3.36, 3.5 })
-        {
-            table.Prepare(ds, tK, s);
-            table.Evaluate(u, s, out double dD, out double dT, out double dU);
-            double Value(double d, double t, double v) { table.Prepare(d, t, s); return table.Evaluate(v, s, out _, out _, out _); }
-            double fdD = (Value(ds + hD, tK, u) - Value(ds - hD, tK, u)) / (2 * hD);
-            double fdT = (Value(ds, tK + hT, u) - Value(ds, tK - hT, u)) / (2 * hT);
-            double fdU = (Value(ds, tK, u + hU) - Value(ds, tK, u - hU)) / (2 * hU);
-            Assert.AreEqual(fdD, dD, 1e-3 * (1 + Math.Abs(fdD)), $"∂/∂Δ at u={u}");
-            Assert.AreEqual(fdT, dT, 1e-3 * (1 + Math.Abs(fdT)), $"∂/∂T at u={u}");
-            Assert.AreEqual(fdU, dU, 1e-3 * (1 + Math.Abs(fdU)), $"∂/∂u at u={u}");
-        }
+        TableDerivativeCheck.AssertAgreesWithDifferences(SisConductanceTable.For(1.35, 0.02, 0.05, 6.0, 3.0), 2.0, 1.5, [-3.2, 0.3, 2.9, 3.36, 3.5]);
     }
 
     /// <summary>Exact-model SIS spectra (Pb tip over a 2 meV film), 301 points, ±5 mV, 1 % noise.</summary>
