@@ -105,16 +105,7 @@ public static class LineProfile
     {
         ArgumentNullException.ThrowIfNull(spectra);
         if (spectra.Count == 0) return [];
-        foreach (var s in spectra)
-            if (s.XNm is null || s.YNm is null)
-                throw new InputDataException(s.Source, $"spectrum '{s.Name}' has no tip position (X (m), Y (m)), so it cannot be placed on a line.");
-        double x0 = spectra[0].XNm!.Value, y0 = spectra[0].YNm!.Value;
-        if (spectra.Count == 1) return [0];
-        double dx = spectra[^1].XNm!.Value - x0, dy = spectra[^1].YNm!.Value - y0;
-        double length = Math.Sqrt(dx * dx + dy * dy);
-        if (!(length > 0))
-            throw new InputDataException(spectra[^1].Source, "the first and last spectra are at the same tip position, so they define no line.");
-        double ux = dx / length, uy = dy / length;
+        var (x0, y0, ux, uy, _) = Axis(spectra);
         var distances = new double[spectra.Count];
         for (int i = 0; i < spectra.Count; i++)
             distances[i] = (spectra[i].XNm!.Value - x0) * ux + (spectra[i].YNm!.Value - y0) * uy;
@@ -133,16 +124,13 @@ public static class LineProfile
     {
         ArgumentNullException.ThrowIfNull(spectra);
         if (spectra.Count < 3) return true;
-        DistanceAlongLineNm(spectra); // its checks: every position present, the first and last apart
-        double x0 = spectra[0].XNm!.Value, y0 = spectra[0].YNm!.Value;
-        double dx = spectra[^1].XNm!.Value - x0, dy = spectra[^1].YNm!.Value - y0;
-        double length = Math.Sqrt(dx * dx + dy * dy);
+        var (x0, y0, ux, uy, length) = Axis(spectra);
         double maxSideways = 0;
         var steps = new double[spectra.Count - 1];
         for (int i = 0; i < spectra.Count; i++)
         {
             double ox = spectra[i].XNm!.Value - x0, oy = spectra[i].YNm!.Value - y0;
-            maxSideways = Math.Max(maxSideways, Math.Abs(ox * dy - oy * dx) / length);
+            maxSideways = Math.Max(maxSideways, Math.Abs(ox * uy - oy * ux));
             if (i > 0)
                 steps[i - 1] = Math.Sqrt(Math.Pow(spectra[i].XNm!.Value - spectra[i - 1].XNm!.Value, 2)
                     + Math.Pow(spectra[i].YNm!.Value - spectra[i - 1].YNm!.Value, 2));
@@ -150,5 +138,24 @@ public static class LineProfile
         Array.Sort(steps);
         double medianStep = steps[steps.Length / 2];
         return maxSideways <= Math.Max(2 * medianStep, 0.05 * length);
+    }
+
+    /// <summary>
+    /// The line through the first and last tip positions: the first position, the unit direction and
+    /// the length (for one spectrum: its position and length 0).
+    /// </summary>
+    /// <exception cref="InputDataException">A spectrum has no tip position, or the first and last positions coincide.</exception>
+    private static (double X0, double Y0, double Ux, double Uy, double Length) Axis(IReadOnlyList<Spectrum> spectra)
+    {
+        foreach (var s in spectra)
+            if (s.XNm is null || s.YNm is null)
+                throw new InputDataException(s.Source, $"spectrum '{s.Name}' has no tip position (X (m), Y (m)), so it cannot be placed on a line.");
+        double x0 = spectra[0].XNm!.Value, y0 = spectra[0].YNm!.Value;
+        if (spectra.Count == 1) return (x0, y0, 0, 0, 0);
+        double dx = spectra[^1].XNm!.Value - x0, dy = spectra[^1].YNm!.Value - y0;
+        double length = Math.Sqrt(dx * dx + dy * dy);
+        if (!(length > 0))
+            throw new InputDataException(spectra[^1].Source, "the first and last spectra are at the same tip position, so they define no line.");
+        return (x0, y0, dx / length, dy / length, length);
     }
 }

@@ -49,32 +49,24 @@ internal static class FitCommand
 
     /// <summary>
     /// Point spectra taken along a line (several .dat files with tip positions, no grid pixels):
-    /// each one's distance along the line in nm; null when the spectra are not such a line (no
-    /// positions, all at one spot, or spread over an area: see <see cref="ScatteredPositions"/>).
+    /// each one's distance along the line in nm; null when the spectra are not such a line.
     /// </summary>
-    internal static double[]? LineDistances(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra)
-    {
-        if (!HavePointPositions(spectra)) return null;
-        try
-        {
-            return NbnEdge.Instruments.LineProfile.IsAlongALine(spectra) ? NbnEdge.Instruments.LineProfile.DistanceAlongLineNm(spectra) : null;
-        }
-        catch (NbnEdge.Analysis.InputDataException) { return null; } // all at one spot: not a line
-    }
+    internal static double[]? LineDistances(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra) => PointPositions(spectra).LineNm;
 
     /// <summary>
-    /// Point spectra with tip positions that do not lie along a line (a grid saved one .dat file per
-    /// pixel): their (x, y) in nm, for the spatial statistics over an area; null otherwise.
+    /// Where point spectra (several .dat files with tip positions, no grid pixels) were taken: their
+    /// distance along a line, or, spread over an area (a grid saved one .dat file per pixel), their
+    /// (x, y) in nm for the spatial statistics over the area; neither without positions or all at one spot.
     /// </summary>
-    internal static (double[] XNm, double[] YNm)? ScatteredPositions(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra)
+    internal static (double[]? LineNm, (double[] XNm, double[] YNm)? Area) PointPositions(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra)
     {
-        if (!HavePointPositions(spectra)) return null;
+        if (!HavePointPositions(spectra)) return (null, null);
         try
         {
-            if (NbnEdge.Instruments.LineProfile.IsAlongALine(spectra)) return null;
+            if (NbnEdge.Instruments.LineProfile.IsAlongALine(spectra)) return (NbnEdge.Instruments.LineProfile.DistanceAlongLineNm(spectra), null);
         }
-        catch (NbnEdge.Analysis.InputDataException) { return null; }
-        return (spectra.Select(s => s.XNm!.Value).ToArray(), spectra.Select(s => s.YNm!.Value).ToArray());
+        catch (NbnEdge.Analysis.InputDataException) { return (null, null); } // all at one spot: no line, no area
+        return (null, (spectra.Select(s => s.XNm!.Value).ToArray(), spectra.Select(s => s.YNm!.Value).ToArray()));
     }
 
     private static bool HavePointPositions(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra) =>

@@ -206,7 +206,4 @@ internal static class MonitorCommand
             }
         });
     }
-
-    /// <summary>Fewest fits before the live views show σ and σ_int (see <see cref="LiveTable.MinimumSpreadFits"/>).</summary>
-    internal const int MinimumSpreadFits = LiveTable.MinimumSpreadFits;
 }

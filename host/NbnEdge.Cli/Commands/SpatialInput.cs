@@ -22,10 +22,9 @@ internal static class SpatialInput
             return new SpectrumPositions(Enumerable.Range(0, n).Select(i => i * step).ToArray(), new double[n], "line");
         if (n > 0 && spectra.All(s => s.PixelX is not null && s.XNm is not null && s.YNm is not null))
             return new SpectrumPositions(spectra.Select(s => s.XNm!.Value).ToArray(), spectra.Select(s => s.YNm!.Value).ToArray(), "grid");
-        if (FitCommand.LineDistances(spectra) is { } distance)
-            return new SpectrumPositions(distance, new double[n], "line");
-        if (FitCommand.ScatteredPositions(spectra) is { } area)
-            return new SpectrumPositions(area.XNm, area.YNm, "points");
+        var (line, area) = FitCommand.PointPositions(spectra);
+        if (line is not null) return new SpectrumPositions(line, new double[n], "line");
+        if (area is { } a) return new SpectrumPositions(a.XNm, a.YNm, "points");
         return null;
     }
 

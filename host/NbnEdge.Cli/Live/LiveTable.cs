@@ -30,9 +30,6 @@ internal sealed class LiveTable
 {
     private readonly RunningSpread _spread = new();
 
-    /// <summary>Fewest usable fits before the spread row shows σ and σ_int (<see cref="RunningSpread.MinimumFits"/>).</summary>
-    public const int MinimumSpreadFits = RunningSpread.MinimumFits;
-
     /// <summary>The table for <paramref name="v"/>. The spread is recomputed only when the number of usable fits changed (its bootstrap is not free).</summary>
     public Table Build(LiveView v)
     {
@@ -69,7 +66,7 @@ internal sealed class LiveTable
     }
 
     /// <summary>
-    /// The spread row: below <see cref="MinimumSpreadFits"/> usable fits a spread from a handful of
+    /// The spread row: below <see cref="RunningSpread.MinimumFits"/> usable fits a spread from a handful of
     /// fits is noise (its relative error is about 1/√(2(n−1))), so it says so instead of a number;
     /// from then on σ, the rms fit error and σ_int with its bootstrap CI, over the inliers, as the
     /// final summary computes them.
@@ -77,18 +74,17 @@ internal sealed class LiveTable
     internal (string Label, string Value) SpreadRow(IReadOnlyList<GapFitResult> fits)
     {
         int usable = fits.Count(f => f.IsUsable);
-        if (usable < MinimumSpreadFits)
-            return ("σ / rms fit error / σ_int", $"not yet meaningful ({usable} fits, needs {MinimumSpreadFits})");
+        if (usable < RunningSpread.MinimumFits)
+            return ("σ / rms fit error / σ_int", $"not yet meaningful ({usable} fits, needs {RunningSpread.MinimumFits})");
         if (_spread.Of(fits)?.Statistics is not { } h) return ("σ / rms fit error / σ_int", "–");
-        string ci = string.Create(CultureInfo.InvariantCulture, $"{h.ConfidenceLevel * 100:F0} % CI {Number(h.IntrinsicSigmaLowerMeV)}–{Number(h.IntrinsicSigmaUpperMeV)}");
+        string ci = string.Create(CultureInfo.InvariantCulture, $"{h.ConfidenceLevel * 100:F0} % CI {RunningSpread.UeV(h.IntrinsicSigmaLowerMeV)}–{RunningSpread.UeV(h.IntrinsicSigmaUpperMeV)}");
         string outliers = h.Outliers.Count > 0 ? $", {h.Outliers.Count} outlier{(h.Outliers.Count == 1 ? "" : "s")} left out" : "";
         return ($"σ / rms fit error / σ_int ({h.InlierCount} fits{outliers})",
             $"{UeV(h.StandardDeviationMeV)} / {UeV(h.RmsFitErrorMeV)} / {UeV(h.IntrinsicSigmaMeV)} ({ci})");
     }
 
     private static string MeV(double v) => double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) + " meV" : "–";
-    private static string Number(double meV) => double.IsFinite(meV) ? (meV * 1000).ToString("F1", CultureInfo.InvariantCulture) : "–";
-    private static string UeV(double meV) => double.IsFinite(meV) ? Number(meV) + " µeV" : "–";
+    private static string UeV(double meV) => double.IsFinite(meV) ? RunningSpread.UeV(meV) + " µeV" : "–";
     private static string Ms(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) + " ms" : "–";
     private static string Red(long n) => n == 0 ? "0" : $"[bold red]{n}[/]";
 }
