@@ -99,6 +99,7 @@ public static class SpatialCorrelation
         // still rising linearly at its last fitted lag) gives no length (WithoutLength), and the
         // parametric bootstrap leaves such draws out of its tests (TailQuantile).
         double maxXi = diameter;
+        double logMin = Math.Log(minXi), logMax = Math.Log(maxXi);
         int FitBinsUpTo(double lagNm) => Math.Clamp((int)Math.Floor(lagNm / binWidth + 1e-9), 3, bins);
         // The estimator, as applied to the data and to every simulated data set of the bootstrap:
         // a first fit over lags up to half the diameter gives ξ; the fit is then repeated over
@@ -128,10 +129,11 @@ public static class SpatialCorrelation
         {
             fx = FitBlocks(ax, ax.AllBlocks(), fitBins, minXi, maxXi);
             fy = FitBlocks(ay, ay.AllBlocks(), fitBins, minXi, maxXi);
-            // A direction whose ξ ends at a bound of the fit has no length to compare: no
-            // anisotropy check rather than "ξ_x / ξ_y = 1.00" from two bounds (a 10 × 10 grid of
-            // point spectra on axes rotated 38° gave 3.22 / 3.22 nm, both at the largest distance).
-            if (AtFitBound(fx, minXi, maxXi) || AtFitBound(fy, minXi, maxXi)) fx = fy = null;
+            // A direction whose fit carries no length (ξ at a search limit, or no correlated part)
+            // has nothing to compare: no anisotropy check rather than "ξ_x / ξ_y = 1.00" from two
+            // limits (a 10 × 10 grid of point spectra on axes rotated 38° gave 3.22 / 3.22 nm,
+            // both at the largest distance).
+            if ((fx is not null && WithoutLength(fx, logMin, logMax)) || (fy is not null && WithoutLength(fy, logMin, logMax))) fx = fy = null;
         }
 
         double tail = 0.5 * (1 - options.ConfidenceLevel);
@@ -158,7 +160,6 @@ public static class SpatialCorrelation
             int draws = options.BootstrapResamples + options.BootstrapResamples % 2;
             var atFit = boot.Run(fitted, draws);
             double logFit = Math.Log(fitted.CorrelationLengthNm);
-            double logMin = Math.Log(minXi), logMax = Math.Log(maxXi);
             bool atLimit = WithoutLength(fitted, logMin, logMax);
             if (atFit.LogXi.Length >= 100 && !atLimit)
             {
@@ -471,9 +472,6 @@ public static class SpatialCorrelation
         }
         return (lower, upper, anisotropy, block, blocks);
     }
-
-    private static bool AtFitBound(ExponentialVariogram? fit, double minXi, double maxXi) =>
-        fit is not null && !(fit.CorrelationLengthNm > minXi * (1 + 1e-6) && fit.CorrelationLengthNm < maxXi * (1 - 1e-6));
 
     private static ExponentialVariogram? FitBlocks(VariogramPairSums sums, ReadOnlySpan<int> blocks, int fitBins, double minXi, double maxXi)
     {
