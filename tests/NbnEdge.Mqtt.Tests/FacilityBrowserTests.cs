@@ -56,7 +56,7 @@ public sealed partial class FacilityBrowserTests
             var problems = new List<string>();
             page.Console += (_, m) => { if (m.Type is "error" or "warning") problems.Add(m.Text); };
             page.PageError += (_, e) => problems.Add(e);
-            var response = await page.GotoAsync(address);
+            var response = await page.GotoAsync(address, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
             StringAssert.Contains(response!.Headers["content-security-policy"], "script-src 'self'");
 
             for (int i = 0; i < names.Length; i++)
@@ -75,7 +75,9 @@ public sealed partial class FacilityBrowserTests
             Assert.AreEqual("3", await page.Locator("[data-field=\"station_count\"]").GetAttributeAsync("data-value"));
             // A card opens the station's full live view: the session page on that station's results.
             await page.Locator("a.station-card[data-station=\"stm-3\"]").ClickAsync();
-            await page.WaitForURLAsync(new Regex("/station/stm-3/$"));
+            // The URL, not the page's load event: WaitForURL also waits for "load", which on the slow CI machine
+            // did not come within 30 s once the station page's EventSource was open; the content checks below wait for what matters.
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("/station/stm-3/$"), new() { Timeout = 20_000 });
             await Assertions.Expect(page.Locator("[data-field=\"spectra_added\"]")).ToHaveAttributeAsync("data-value", "40", new() { Timeout = 20_000 });
             await Assertions.Expect(page.Locator("#finished-badge")).ToBeVisibleAsync(new() { Timeout = 20_000 });
             await page.WaitForTimeoutAsync(500);
