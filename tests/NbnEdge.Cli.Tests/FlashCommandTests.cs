@@ -71,7 +71,7 @@ public class FlashCommandTests
         string? slave = null;
         using var ready = new ManualResetEventSlim();
         Task serving = SimulatorHosting.ServePtyAsync(simulated, s => { slave = s; ready.Set(); }, cts.Token);
-        Assert.IsTrue(ready.Wait(TimeSpan.FromSeconds(10)), "pty served");
+        Assert.IsTrue(ready.Wait(TimeSpan.FromSeconds(30)), "pty served");
         try
         {
             return body(slave!);
@@ -81,7 +81,7 @@ public class FlashCommandTests
             cts.Cancel();
             try
             {
-                serving.Wait(TimeSpan.FromSeconds(10));
+                serving.Wait(TimeSpan.FromSeconds(30));
             }
             catch (AggregateException)
             {

@@ -58,7 +58,7 @@ public sealed class MonitorLiveTests
             listener.Stop();
         });
         var r = CliRunner.Run("monitor", $"tcp://127.0.0.1:{port}", "--no-journal", "--duration", "4", "--json");
-        board.Wait(TimeSpan.FromSeconds(10));
+        board.Wait(TimeSpan.FromSeconds(30));
         Assert.AreEqual(0, r.ExitCode, r.Stderr);
         StringAssert.Contains(r.Stderr, $"nbnedge monitor: tcp://127.0.0.1:{port}: waiting to retry (");
         Assert.AreEqual(3, r.Json().GetProperty("spectra_complete").GetInt32(), r.Stdout);

@@ -25,7 +25,7 @@ public sealed class LiveStatisticsPublisherTests
         var fits = Fits(20);
         long before = state.Version;
         publisher.Offer(() => fits, null); // returns at once; the statistics follow on the thread pool
-        Assert.IsTrue(SpinWait.SpinUntil(() => state.Version > before, TimeSpan.FromSeconds(10)), "no statistics published");
+        Assert.IsTrue(SpinWait.SpinUntil(() => state.Version > before, TimeSpan.FromSeconds(30)), "no statistics published");
         publisher.Stop();
         using (var doc = System.Text.Json.JsonDocument.Parse(state.BuildSnapshot()))
             Assert.AreEqual(20, doc.RootElement.GetProperty("stats").GetProperty("n").GetInt32());

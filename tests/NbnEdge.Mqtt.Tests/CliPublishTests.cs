@@ -39,7 +39,7 @@ public sealed class CliPublishTests
         var (exit, output, error) = Run("demo", "--spectra", "20", "--journal", journal, "--publish", broker.Url("demo1"), "--mqtt-user", "lab", "--mqtt-password-file", password);
         Assert.AreEqual(0, exit, error + output);
         StringAssert.Contains(output, "all 20 results acknowledged by the broker");
-        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.ResultsOf("demo1").Count >= 20 && facility.StatusOf("demo1") == "finished", TimeSpan.FromSeconds(10)));
+        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.ResultsOf("demo1").Count >= 20 && facility.StatusOf("demo1") == "finished", TimeSpan.FromSeconds(30)));
         CollectionAssert.AreEqual(Enumerable.Range(1, 20).Select(i => (long)i).ToList(), facility.ResultsOf("demo1"));
     }
 

@@ -83,8 +83,8 @@ public sealed class OutboxTests
         string path = Journal("{\"spectrum_id\":0}", "{\"spectrum_id\":1}", "{\"spectrum_id\":", "{\"spectrum_id\":3}");
         await using var publisher = new StationPublisher(broker.Endpoint("torn"), path);
         await publisher.StartAsync();
-        Assert.IsTrue(await publisher.FinishAsync(TimeSpan.FromSeconds(10)));
-        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.ResultsOf("torn").Count == 4, TimeSpan.FromSeconds(10)), $"{facility.ResultsOf("torn").Count} of 4");
+        Assert.IsTrue(await publisher.FinishAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.ResultsOf("torn").Count == 4, TimeSpan.FromSeconds(30)), $"{facility.ResultsOf("torn").Count} of 4");
         CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4 }, facility.ResultsOf("torn"));
         CollectionAssert.AreEqual(new uint[] { 0, 1, 3 }, facility.SpectrumIds["torn"], "line 3 was no result");
         lock (torn) CollectionAssert.AreEqual(new long[] { 3 }, torn);

@@ -19,7 +19,7 @@ public sealed class PublishTests
         {
             int journaled = s.JournaledResults();
             Assert.AreEqual(40, journaled, $"{s.Name}: results journaled");
-            Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.ResultsOf(s.Name).Count >= journaled && facility.StatusOf(s.Name) == "finished", TimeSpan.FromSeconds(15)),
+            Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.ResultsOf(s.Name).Count >= journaled && facility.StatusOf(s.Name) == "finished", TimeSpan.FromSeconds(30)),
                 $"{s.Name}: facility has {facility.ResultsOf(s.Name).Count} of {journaled}, status {facility.StatusOf(s.Name)}");
             CollectionAssert.AreEqual(OneTo(journaled), facility.ResultsOf(s.Name), $"{s.Name}: every seq once, in order");
             var stats = facility.StatsOf(s.Name);

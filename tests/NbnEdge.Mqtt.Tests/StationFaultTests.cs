@@ -52,7 +52,7 @@ public sealed class StationFaultTests
             await station.WaitForExitAsync();
         }
 
-        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.StatusOf("cryoK") == "lost", TimeSpan.FromSeconds(15)),
+        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => facility.StatusOf("cryoK") == "lost", TimeSpan.FromSeconds(30)),
             $"the broker's last will announces the station lost (status {facility.StatusOf("cryoK")})");
         string results = Path.Combine(journal, "session" + SessionJournal.ResultsExtension);
         int journaledAtKill = Lines(results);
@@ -103,7 +103,7 @@ public sealed class StationFaultTests
         var station = await InProcessStation.StartAsync(broker, "cryoL", spectra: 80, seed: 5, timeScale: 200);
         Assert.IsTrue(await FacilityRecorder.WaitAsync(() => station.Publisher.AckedSeq >= 20, TimeSpan.FromSeconds(30)), "the station publishes");
         await using var late = await FacilityRecorder.StartAsync(broker);
-        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => late.StatusOf("cryoL") is not null, TimeSpan.FromSeconds(5)));
+        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => late.StatusOf("cryoL") is not null, TimeSpan.FromSeconds(30)));
         Assert.AreEqual("online", late.StatusHistory["cryoL"][0], "the retained status reaches a subscriber that joins later");
         Assert.IsTrue(await station.FinishAsync(TimeSpan.FromSeconds(20)));
         int journaled = station.JournaledResults();
@@ -115,7 +115,7 @@ public sealed class StationFaultTests
 
         // After the station is gone: status and statistics are still there for a newcomer.
         await using var later = await FacilityRecorder.StartAsync(broker);
-        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => later.StatusOf("cryoL") == "finished" && later.StatsOf("cryoL") is not null, TimeSpan.FromSeconds(5)),
+        Assert.IsTrue(await FacilityRecorder.WaitAsync(() => later.StatusOf("cryoL") == "finished" && later.StatsOf("cryoL") is not null, TimeSpan.FromSeconds(30)),
             $"status {later.StatusOf("cryoL")}");
         Assert.AreEqual(usable, later.StatsOf("cryoL")!.Value.GetProperty("n").GetInt64());
         Assert.AreEqual(journaled, later.StatsOf("cryoL")!.Value.GetProperty("seq").GetInt64(), "the retained statistics say how far the station got");

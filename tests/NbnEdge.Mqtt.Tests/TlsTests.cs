@@ -47,7 +47,7 @@ public sealed class TlsTests
                 "--mqtt-ca", Path.Combine(certs, "ca.pem")], output, error);
             Assert.AreEqual(0, exit, error.ToString());
             StringAssert.Contains(output.ToString(), "all 10 results acknowledged");
-            Assert.IsTrue(await FacilityRecorder.WaitAsync(() => { lock (results) return results.Count == 10; }, TimeSpan.FromSeconds(10)),
+            Assert.IsTrue(await FacilityRecorder.WaitAsync(() => { lock (results) return results.Count == 10; }, TimeSpan.FromSeconds(30)),
                 $"facility over TLS: {results.Count} of 10; {string.Join(" | ", states)}");
             lock (results) CollectionAssert.AreEqual(Enumerable.Range(1, 10).Select(i => (long)i).ToList(), results);
         }
