@@ -180,7 +180,7 @@ public sealed record GapFitResult
             SisConductanceTable.EvaluateModel(Parameters, biasMV, result);
             return result;
         }
-        for (int i = 0; i < biasMV.Length; i++) result[i] = ThermalBcsModel.Evaluate(Parameters, biasMV[i]);
+        ThermalBcsModel.Curve(Parameters, biasMV, result);
         return result;
     }
 }

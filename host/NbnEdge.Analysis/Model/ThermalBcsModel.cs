@@ -48,6 +48,50 @@ public static class ThermalBcsModel
         return p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
     }
 
+    /// <summary>
+    /// The model curve a fit drew its Δ from, for figures, the dashboard and exported models: with
+    /// Γ = 0 (NIS) it is evaluated as <see cref="Fitting.GapFitter"/> evaluates it, through
+    /// <see cref="BcsConductanceTable.Default"/> (7.5e−7 of G) with k_BT/Δ held inside the table's
+    /// range and the lock-in rule at 1e−8; otherwise point by point with <see cref="Evaluate"/>.
+    /// </summary>
+    /// <remarks>
+    /// Why not <see cref="Evaluate"/> throughout: a fit at T_eff's floor with a wide lock-in (a real
+    /// ±50 mV, V_m = 2 mV Nanonis file) has k_BT/Δ ≈ 1e−4, where the exact integral costs
+    /// milliseconds a node and the graded lock-in rule has hundreds of nodes: 34 s to draw 2,049
+    /// points, for a curve the fitter had held at the table's coldest k_BT/Δ anyway.
+    /// </remarks>
+    public static void Curve(in BcsParameters p, ReadOnlySpan<double> biasMV, Span<double> result)
+    {
+        if (result.Length < biasMV.Length) throw new ArgumentException("result is shorter than biasMV", nameof(result));
+        if (p.IsSis || p.GammaMeV > 0)
+        {
+            for (int i = 0; i < biasMV.Length; i++) result[i] = Evaluate(p, biasMV[i]);
+            return;
+        }
+        const double lockInTolerance = 1e-8; // the fitter's (GapFitter.EvaluateModel)
+        var table = BcsConductanceTable.Default;
+        double t = Math.Clamp(PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV, table.MinT, table.MaxT);
+        double tableTempK = t * p.DeltaMeV / PhysicalConstants.BoltzmannMeVPerK;
+        var row = table.ForTemperature(t);
+        double vm = p.ModulationMV > 0 ? p.ModulationMV : 0;
+        Span<double> edges = [p.DeltaMeV];
+        for (int i = 0; i < biasMV.Length; i++)
+        {
+            double u = biasMV[i] - p.BiasOffsetMV, g = 0;
+            if (vm > 0)
+            {
+                int count = LockInQuadrature.AtPoint(u, edges, vm, tableTempK, 0, lockInTolerance, out var y, out var w);
+                for (int j = 0; j < count; j++)
+                {
+                    table.Evaluate(row, (u - vm * y[j]) / p.DeltaMeV, out double gj, out _, out _);
+                    g += w[j] * gj;
+                }
+            }
+            else table.Evaluate(row, u / p.DeltaMeV, out g, out _, out _);
+            result[i] = p.Scale * (1.0 + p.SlopePerMV * u) * (p.LeakageFraction + (1.0 - p.LeakageFraction) * g);
+        }
+    }
+
     private static double Reduced(double x, double t, double gamma) =>
         gamma > 0 ? DynesConductance(x, t, gamma) : ExactBcsIntegral.Evaluate(x, t).G;
 
