@@ -58,6 +58,41 @@ public class LockInQuadratureTests
         Assert.IsLessThan(2e-6, worst, $"max |model − reference| = {worst:E2} at {worstAt:F4} mV");
     }
 
+    /// <summary>
+    /// Each point's own node count (<see cref="LockInQuadrature.AtNisPoint"/>: few nodes far from the
+    /// edges) against a brute-force average that shares nothing with it: 20,000 Gauss–Legendre nodes in θ
+    /// over the exact Dynes pole sum at every point, across a ±8Δ sweep with a wide and a narrow lock-in.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1.5, 0.3, 0.05, 1.0)]
+    [DataRow(7.8, 1.4, 0.01, 2.0)] // a real ±50 mV Nanonis file's fit
+    [DataRow(1.3, 4.2, 0.02, 0.1)]
+    public void PerPointNodeCountsMatchABruteForceDynesAverage(double deltaMeV, double temperatureK, double gammaMeV, double vmMV)
+    {
+        double t = PhysicalConstants.BoltzmannMeVPerK * temperatureK / deltaMeV, gamma = gammaMeV / deltaMeV;
+        double worst = 0, worstAt = 0;
+        int fewest = int.MaxValue;
+        for (double v = -8 * deltaMeV; v <= 8 * deltaMeV; v += 0.173 * deltaMeV)
+        {
+            const int panels = 4_000;
+            double reference = 0;
+            for (int p = 0; p < panels; p++)
+            {
+                double a = Math.PI * p / panels, half = 0.5 * Math.PI / panels;
+                foreach (var (x, w) in Gauss5)
+                {
+                    double theta = a + half * (1 + x), s = Math.Sin(theta);
+                    reference += half * w * (2 / Math.PI) * s * s * MatsubaraBcsSum.Conductance((v - vmMV * Math.Cos(theta)) / deltaMeV, t, gamma);
+                }
+            }
+            double model = ThermalBcsModel.Conductance(v, deltaMeV, temperatureK, gammaMeV, vmMV);
+            fewest = Math.Min(fewest, LockInQuadrature.AtNisPoint(v, deltaMeV, vmMV, temperatureK, gammaMeV, 1e-13, out _, out _));
+            if (Math.Abs(model - reference) > worst) { worst = Math.Abs(model - reference); worstAt = v; }
+        }
+        Assert.IsLessThan(1e-9, worst, $"max |model − reference| = {worst:E2} at {worstAt:F3} mV");
+        Assert.IsLessThan(LockInQuadrature.For(vmMV, temperatureK, gammaMeV, 1e-13).Count, fewest, "points far from the edges need fewer nodes than the shared rule");
+    }
+
     [TestMethod]
     public void PointRuleWeightsSumToOneAndIntegrateTheSemicircleMoments()
     {

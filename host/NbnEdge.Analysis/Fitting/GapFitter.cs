@@ -1018,7 +1018,7 @@ public sealed class GapFitter
         for (int i = 0; i < _n; i++)
         {
             double u = _bias[i] - v0 - lag * _lagSign[i];
-            int count = LockInQuadrature.AtPoint(u, [delta], vm, temperatureK, 0, tolerance, out var y, out var w);
+            int count = LockInQuadrature.AtNisPoint(u, delta, vm, temperatureK, 0, tolerance, out var y, out var w);
             if (_pointY.Length < total + count)
             {
                 int size = Math.Max(total + count, 2 * _pointY.Length);
@@ -1205,7 +1205,7 @@ public sealed class GapFitter
         {
             double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i];
             // The shared rule, or this point's own when the lock-in is wide against k_BT + Γ.
-            if (vm > 0) nodes = LockInQuadrature.AtPoint(u, [delta], vm, temp, gamma, 1e-10, out ys, out ws);
+            if (vm > 0) nodes = LockInQuadrature.AtNisPoint(u, delta, vm, temp, gamma, 1e-10, out ys, out ws);
             double gm = 0;
             for (int j = 0; j < nodes; j++)
                 gm += ws[j] * MatsubaraBcsSum.ConductanceForFit((u - vm * ys[j]) / delta, t, gr);
