@@ -23,9 +23,13 @@ public class LockInQuadratureTests
     private static double Reference(double biasMV, double deltaMeV, double temperatureK, double vmMV)
     {
         var table = BcsConductanceTable.Default;
-        double t = PhysicalConstants.BoltzmannMeVPerK * temperatureK / deltaMeV;
-        var row = table.ForTemperature(t);
-        const int panels = 40_000;
+        var row = table.ForTemperature(PhysicalConstants.BoltzmannMeVPerK * temperatureK / deltaMeV);
+        return BruteForceAverage(biasMV, vmMV, 40_000, v => { table.Evaluate(row, v / deltaMeV, out double g, out _, out _); return g; });
+    }
+
+    /// <summary>The lock-in average of g over equal panels in θ (y = cos θ, weight (2/π)sin²θ), 5-point Gauss–Legendre in each.</summary>
+    private static double BruteForceAverage(double biasMV, double vmMV, int panels, Func<double, double> g)
+    {
         double sum = 0;
         for (int p = 0; p < panels; p++)
         {
@@ -33,8 +37,7 @@ public class LockInQuadratureTests
             foreach (var (x, w) in Gauss5)
             {
                 double theta = a + half * (1 + x), s = Math.Sin(theta);
-                table.Evaluate(row, (biasMV - vmMV * Math.Cos(theta)) / deltaMeV, out double g, out _, out _);
-                sum += half * w * (2 / Math.PI) * s * s * g;
+                sum += half * w * (2 / Math.PI) * s * s * g(biasMV - vmMV * Math.Cos(theta));
             }
         }
         return sum;
@@ -74,17 +77,7 @@ public class LockInQuadratureTests
         int fewest = int.MaxValue;
         for (double v = -8 * deltaMeV; v <= 8 * deltaMeV; v += 0.173 * deltaMeV)
         {
-            const int panels = 4_000;
-            double reference = 0;
-            for (int p = 0; p < panels; p++)
-            {
-                double a = Math.PI * p / panels, half = 0.5 * Math.PI / panels;
-                foreach (var (x, w) in Gauss5)
-                {
-                    double theta = a + half * (1 + x), s = Math.Sin(theta);
-                    reference += half * w * (2 / Math.PI) * s * s * MatsubaraBcsSum.Conductance((v - vmMV * Math.Cos(theta)) / deltaMeV, t, gamma);
-                }
-            }
+            double reference = BruteForceAverage(v, vmMV, 4_000, e => MatsubaraBcsSum.Conductance(e / deltaMeV, t, gamma));
             double model = ThermalBcsModel.Conductance(v, deltaMeV, temperatureK, gammaMeV, vmMV);
             fewest = Math.Min(fewest, LockInQuadrature.AtNisPoint(v, deltaMeV, vmMV, temperatureK, gammaMeV, 1e-13, out _, out _));
             if (Math.Abs(model - reference) > worst) { worst = Math.Abs(model - reference); worstAt = v; }
