@@ -36,7 +36,9 @@ public sealed class RealCorpusTests
         double DeltaMax = double.NaN,
         double? TipGap = null,
         string? ErrorContains = null,
-        string Physics = "")
+        string Physics = "",
+        double? GapSum = null,
+        string? NoteContains = null)
     {
         public override string ToString() => $"{File} {string.Join(' ', Options)}";
     }
@@ -72,6 +74,11 @@ public sealed class RealCorpusTests
         new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--vm", "0.1", "--fit-offset"], 0, "X% LockIn (V)", null, UsableOnly: true,
             DeltaMin: PbLow, DeltaMax: PbHigh, TipGap: 1.35,
             Physics: "SIS with the lock-in's V_m (unrecorded by the external lock-in; 0.1 mV matches the peaks' width): Δ_Pb(100) within Pb's two gaps"),
+        // The tip's gap fitted free: the main peaks fix only the sum, and this spectrum shows no thermal
+        // peaks at ±|Δ_t − Δ_s| to split it. The honest answer is the sum, not usable, and the way out.
+        new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--fit-tip-gap"], 0, "X% LockIn (V)", "not_converged", GapSum: PbSum,
+            NoteContains: "fix only Δ_sample + Δ_tip",
+            Physics: "Δ_sample 1.16, Δ_tip 1.50 when stopped at the 40-iteration cap: the sum 2.655 is the main peaks', the split undetermined; the note says so and to fix --tip-gap"),
 
         // --- not superconductors ---
         new("pynxtools-spm_generic_5e.dat", [], 0, "LI Demod 1 X (A); LI Demod 1 X [bwd] (A)", "no_gap",
@@ -91,10 +98,7 @@ public sealed class RealCorpusTests
 
     /// <summary>What the product should give but does not (reported to the lead; see each reason).</summary>
     public static IEnumerable<object[]> KnownWrong => Rows(
-        new("spectrafox_Pb100_Spectrum001.dat", ["--tip-gap", "1.35", "--fit-tip-gap"], 0, "X% LockIn (V)", null, UsableOnly: true,
-            DeltaMin: PbSum - PbSumTolerance - PbHigh, DeltaMax: PbHigh,
-            Physics: "gives Δ_sample 1.16, Δ_tip 1.50 (the sum, 2.655, is right), not_converged at the free tip gap's 40-iteration cap: the main peak fixes only the sum and this spectrum shows no thermal peaks at ±|Δ_t − Δ_s| to split it (README: --fit-tip-gap needs them); not usable, so honest, but the row asks for the right split"),
-        new("pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat", [], 0, "LI Demod 1 X (A)", null, NotUsableOnly: true,
+        new Case("pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat", [], 0, "LI Demod 1 X (A)", null, NotUsableOnly: true,
             Physics: "gives at_bound:t_eff with Δ = 7.83 ± 0.03 meV, T_eff at its 0.01 K floor (the file records 1.6 K), χ²_red 7: a molecular feature on Au, not a BCS gap, yet usable in stats. (Until the lock-in rule was made exact for V_m ≫ k_BT, the model drawn at that T_eff was jagged and Δ = 7.69 ± 0.005.)"));
 
     private static string PathOf(string name) => Path.Combine(CliRunner.RepoRoot(), "tests", "data", "nanonis", name);
@@ -133,6 +137,10 @@ public sealed class RealCorpusTests
                 Assert.IsTrue(row.GetProperty("delta_err_meV").GetDouble() is > 0 and < 0.05, $"Δ's error: {where}");
             }
             if (c.TipGap is double tip) Assert.AreEqual(tip, row.GetProperty("tip_gap_meV").GetDouble(), 1e-9, where);
+            if (c.GapSum is double sum)
+                Assert.AreEqual(sum, row.GetProperty("delta_meV").GetDouble() + row.GetProperty("tip_gap_meV").GetDouble(), PbSumTolerance, $"Δ_sample + Δ_tip: {where}");
+            if (c.NoteContains is not null)
+                Assert.IsTrue(row.GetProperty("notes").EnumerateArray().Any(n => n.GetString()!.Contains(c.NoteContains, StringComparison.Ordinal)), $"a note saying '{c.NoteContains}': {where}");
         }
     }
 

@@ -232,6 +232,14 @@ public sealed class GapFitter
             {
                 Notes = [$"the peaks are sharper than thermal BCS allows (or dI/dV goes negative): a superconducting tip? Then Δ = {best.DeltaMeV:F3} meV is about Δ_tip + Δ_sample; fit with --tip-gap MEV (the tip's gap, e.g. 1.35 for Pb; --fit-tip-gap to fit it)"],
             };
+        if (_free[PTip] && !converged)
+            // The main SIS peaks sit at ±(Δ_s + Δ_t) and fix the sum; only the thermal peaks at
+            // ±|Δ_t − Δ_s| split it (a real Pb tip on Pb(100) stalled at 1.16 + 1.50 for 1.35 + 1.30).
+            result = result with
+            {
+                Notes = [.. result.Notes, string.Create(CultureInfo.InvariantCulture,
+                    $"the tip's gap, fitted free, did not settle: the main peaks fix only Δ_sample + Δ_tip ≈ {best.DeltaMeV + best.TipGapMeV:F3} meV; splitting it needs the thermal peaks at ±|Δ_tip − Δ_sample|, which this spectrum does not show clearly. Fix --tip-gap to the tip's known gap (e.g. from a spectrum on a normal metal, or 1.35 for Pb) and fit again")],
+            };
         return result;
     }
 
