@@ -84,6 +84,31 @@ public sealed class SisFitTests
         Assert.IsTrue(worst <= tolerance, $"max |G_table − G_exact| = {worst:E2} at V = {at:F4}");
     }
 
+    /// <summary>
+    /// A sweep far wider than a tip's gap (a real ±0.6 V spectrum fitted with --tip-gap took 13 GB and
+    /// five minutes) is refused at once with the reach it would take, and a Pb-sized one still fits.
+    /// </summary>
+    [TestMethod]
+    public void SweepTooWideForTheTipTable_IsRefusedWithTheReachThatWouldFit()
+    {
+        // The shape does not matter: the refusal comes before any table is built (the SIS peaks at ±2.65 mV).
+        double[] wide = Enumerable.Range(0, 801).Select(i => -200.0 + 0.5 * i).ToArray();
+        double[] g = wide.Select(v => 1.0 + 2.0 * Math.Exp(-Math.Pow(Math.Abs(v) - 2.65, 2) / 0.1)).ToArray();
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var r = new GapFitter(new GapFitOptions { TipGapMeV = 1.35 }).Fit(wide, g);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.AreEqual(FitFlags.FitFailed, r.Flag);
+        Assert.IsFalse(r.IsUsable);
+        string note = r.Notes.Single(n => n.Contains("too wide", StringComparison.Ordinal));
+        StringAssert.Contains(note, "±200 mV");
+        StringAssert.Contains(note, "crop the sweep to ±");
+        Assert.IsLessThan(20_000_000L, allocated, $"refused before any table was built ({allocated:N0} bytes)");
+        // The same tip on a Pb-sized sweep is not refused (the fits themselves: the tests above).
+        double[] narrow = Enumerable.Range(0, 401).Select(i => -6.0 + 0.03 * i).ToArray();
+        Assert.IsFalse(new GapFitter(new GapFitOptions { TipGapMeV = 1.35 }).Fit(narrow, narrow.Select(v => 1.0 + 2.0 * Math.Exp(-Math.Pow(Math.Abs(v) - 2.65, 2) / 0.1)).ToArray())
+            .Notes.Any(n => n.Contains("too wide", StringComparison.Ordinal)));
+    }
+
     [TestMethod]
     public void TableDerivatives_MatchFiniteDifferences()
     {

@@ -351,7 +351,28 @@ public sealed class GapFitter
         if (!_free[PMod] && vm > _hi[PMod])
             return (FitFlags.ModulationTooLarge,
                 $"the lock-in modulation V_m = {vm:G4} mV exceeds half the bias range ({_hi[PMod]:G4} mV): it would average the gap away; not fitted");
+        if (_options.IsSis && SisLatticeSteps(maxAbsBias, out double stepMeV) is var steps && steps > MaxSisLatticeSteps)
+        {
+            double widest = maxAbsBias * MaxSisLatticeSteps / steps;
+            return (FitFlags.FitFailed, string.Create(CultureInfo.InvariantCulture,
+                $"the sweep reaches ±{maxAbsBias:0.###} mV, too wide for the superconducting-tip model: its table resolves the tip's Γ_t in steps of {1000 * stepMeV:0.##} µV and would need {steps:N0} of them (at most {MaxSisLatticeSteps:N0}, for memory); a tip's gap is fitted within a few gaps of zero bias, so crop the sweep to ±{widest:0.#} mV or less (or raise --tip-gamma); not fitted"));
+        }
         return null;
+    }
+
+    /// <summary>
+    /// Most lattice steps a superconducting-tip table may span: each (Δ_s, T) node the fit visits
+    /// holds 8 bytes a step (0.5 MB here; a fit visits hundreds). Without the bound a real ±0.6 V
+    /// spectrum fitted with --tip-gap took 13 GB and five minutes, and a ±50 mV one 2.1 GB.
+    /// </summary>
+    internal const int MaxSisLatticeSteps = 65_536;
+
+    /// <summary>Steps of the SIS table this sweep would need: Δ_s up to the reach, biases to ±(reach + |V₀|), at Γ_t/12 (the smallest Γ_t a free Γ_t may try).</summary>
+    private double SisLatticeSteps(double maxAbsBias, out double stepMeV)
+    {
+        stepMeV = (_options.FitTipGamma ? GapFitOptions.MinTipGammaMeV : _options.TipGammaMeV) / 12.0;
+        double reach = maxAbsBias + Math.Max(Math.Abs(_lo[POffset]), Math.Abs(_hi[POffset])) * (_free[POffset] ? 1 : 0);
+        return (2 * reach + _hi[PDelta]) / stepMeV;
     }
 
     private static BcsParameters Undetermined(in BcsParameters p) =>
