@@ -229,7 +229,7 @@ public static class NanonisGridReader
     {
         int xParameter = IndexOf(parameters, "X (m)");
         int yParameter = IndexOf(parameters, "Y (m)");
-        var planMetadata = plans.Select(p => NanonisHeader.WithReaderKeys(metadata, p.ColumnNames, p.Sweeps)).ToArray();
+        var planMetadata = plans.Select(p => NanonisHeader.WithReaderKeys(metadata, derivative ? PhysicsChannel.DerivativeColumns(p.ColumnNames) : p.ColumnNames, p.Sweeps)).ToArray();
         int parameterCount = parameters.Count;
         var built = new Spectrum?[present * plans.Count];
 
@@ -267,7 +267,11 @@ public static class NanonisGridReader
                     }
                     if (columns.Length > 1 || sign != 1)
                         for (int i = 0; i < points; i++) g[i] *= sign / columns.Length;
-                    if (derivative && PhysicsChannel.Derivative(bias, g) is { } dIdV) g = dIdV;
+                    if (derivative && PhysicsChannel.Derivative(bias, g) is { } dIdV)
+                    {
+                        g = dIdV;
+                        for (int i = 0; i < points; i++) g[i] *= 1000.0; // per mV → per V: the label says S
+                    }
 
                     int kept = SpectrumPoints.DropNonFinite(bias, g, points, original, out int dropped, out int first, out int last);
                     if (kept < Spectrum.MinimumPoints || SpectrumPoints.FirstNonMonotonic(bias.AsSpan(0, kept)) >= 0)

@@ -89,6 +89,14 @@ internal static class PhysicsChannel
         return m;
     }
 
+    /// <summary>
+    /// The column label of a conductance taken as the derivative of Current per volt: each current
+    /// unit in <paramref name="currentColumns"/> ("Current (A)", "(nA)") becomes the conductance's,
+    /// in siemens with the same prefix ("(S)", "(nS)"), so figures label dI/dV in S, not in A.
+    /// </summary>
+    public static string DerivativeColumns(string currentColumns) =>
+        "d/dV of " + System.Text.RegularExpressions.Regex.Replace(currentColumns, @"\(([fpnuµμm]?)A\)", "($1S)");
+
     /// <summary>Central differences d(y)/d(bias); null when the bias axis has a zero step.</summary>
     public static double[]? Derivative(IReadOnlyList<double> bias, double[] y)
     {

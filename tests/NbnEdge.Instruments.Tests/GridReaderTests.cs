@@ -85,7 +85,8 @@ public sealed class GridReaderTests
         int pixel = 7 * 20 + 3, current = grid.Channels.ToList().FindIndex(c => c.StartsWith("Current"));
         var raw = grid.GetChannelValues(pixel, current);
         var axisV = grid.GetSweepAxis(pixel);
-        double expected = (raw[41] - raw[39]) / ((axisV[41] - axisV[39]) * 1000.0); // per mV: the spectrum's bias is in mV
+        double expected = (raw[41] - raw[39]) / (axisV[41] - axisV[39]); // per volt: the channel is labelled in S
+        StringAssert.Contains(grid.Spectra[0].Metadata["NbnEdge>Columns"], "(S)");
         var spectrum = grid.Spectra.Single(s => s.PixelX == 3 && s.PixelY == 7);
         Assert.AreEqual(expected, spectrum.Conductance[40], Math.Abs(expected) * 1e-9);
         StringAssert.StartsWith(spectrum.Name, "x=3,y=7");

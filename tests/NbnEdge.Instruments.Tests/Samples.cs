@@ -24,10 +24,15 @@ internal static class Samples
     public const string MnPcGrid035 = "spectrafox_MnPc-Pb111_grid1_035.dat";      // spectrafox/spectrafox, LGPL-3.0
     public const string MnPcGrid050 = "spectrafox_MnPc-Pb111_grid1_050.dat";      // spectrafox/spectrafox, LGPL-3.0
     public const string Generic5 = "pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat"; // FAIRmat-NFDI/pynxtools-spm, Apache-2.0
+    public const string SciFiGrid = "SciFiDatasets_NanonisReader_STS_grid_lockin.3ds";  // pycroscopy/SciFiDatasets, MIT
+    public const string Generic45 = "pynxtools-stm_STS_nanonis_generic_4_5.dat";        // FAIRmat-NFDI/pynxtools-stm, Apache-2.0
+    public const string FollowMe059 = "SpmImageTycoon_Follow_Me_Bias_Spectroscopy059.dat"; // alexriss/SpmImageTycoon.jl, GPL-3.0
+    public const string MatlabNanonis = "matlab_nanonis_Bias-Spectroscopy.dat";         // ethz-micro/matlab_nanonis, GPL-3.0
+    public const string NoZeroBias = "SpmSpectroscopy_Bias-Spectroscopy003.dat";         // alexriss/SpmSpectroscopy.jl, GPL-3.0
 
     public static readonly string[] AllDat = [Pb100, Generic5e, IV, Filtered, BiasSpectroscopy002, DuplicateHeaders,
-        Pb100Line, MnPcSpec, MnPcGrid001, MnPcGrid022, MnPcGrid035, MnPcGrid050, Generic5];
-    public static readonly string[] All3ds = [Grid002, Grid006Incomplete];
+        Pb100Line, MnPcSpec, MnPcGrid001, MnPcGrid022, MnPcGrid035, MnPcGrid050, Generic5, Generic45, FollowMe059, MatlabNanonis, NoZeroBias];
+    public static readonly string[] All3ds = [Grid002, Grid006Incomplete, SciFiGrid];
 
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "data", "nanonis");
 

@@ -232,6 +232,12 @@ public sealed class GapFitter
             {
                 Notes = [$"the peaks are sharper than thermal BCS allows (or dI/dV goes negative): a superconducting tip? Then Δ = {best.DeltaMeV:F3} meV is about Δ_tip + Δ_sample; fit with --tip-gap MEV (the tip's gap, e.g. 1.35 for Pb; --fit-tip-gap to fit it)"],
             };
+        if (flag == FitFlags.NoGap && MissingCoherencePeak(best, noise, residualNoise) is double missingAt)
+            result = result with
+            {
+                Notes = [.. result.Notes, string.Create(CultureInfo.InvariantCulture,
+                    $"not a superconducting gap: the fit (Δ = {best.DeltaMeV:G4} meV) draws a coherence peak at {missingAt:G4} mV that the data do not show; BCS puts one at each edge, so this dip or step is one-sided (a resonance, a band edge)")],
+            };
         if (_free[PTip] && !converged)
             // The main SIS peaks sit at ±(Δ_s + Δ_t) and fix the sum; only the thermal peaks at
             // ±|Δ_t − Δ_s| split it (a real Pb tip on Pb(100) stalled at 1.16 + 1.50 for 1.35 + 1.30).
@@ -1500,6 +1506,10 @@ public sealed class GapFitter
         // semiconductor's band gap) is no superconducting gap either: its "Δ" tells nothing.
         if (atBound == ParameterNames[PTemp] && p.TemperatureK >= 0.5 * _hi[PTemp]) return FitFlags.NoGap;
         if (GapExtendsBeyondFit(p, noise, noiseModel)) return FitFlags.GapBeyondFit;
+        // A "gap" whose fitted coherence peak the data lack on one side is a one-sided feature (a
+        // resonance, a band edge), not a superconducting gap. (After gap_beyond_fit: sub-gap states
+        // taken for the peaks are often one-sided too, and that flag says what they are.)
+        if (MissingCoherencePeak(p, noise, noiseModel) is not null) return FitFlags.NoGap;
         if (HasSubgapPeak(p, noise, noiseModel)) return FitFlags.SubgapPeak;
         if (atBound is not null) return FitFlags.AtBoundPrefix + atBound;
         double tFinal = PhysicalConstants.BoltzmannMeVPerK * p.TemperatureK / p.DeltaMeV;
@@ -1518,6 +1528,52 @@ public sealed class GapFitter
     /// deviations of such a mean, is a gap the model did not take. Then Δ is not the gap, and the
     /// spectrum cannot enter the statistics.
     /// </summary>
+    /// <summary>
+    /// The bias (mV) of a coherence peak the fit draws but the data lack, else null. BCS puts a peak
+    /// at each edge ±Δ; on each side the fitted model's excess over its own background n₀(1 + b·u)
+    /// is averaged where it is at least half its maximum (within 0.5Δ of the edge), and the data's
+    /// excess over the same points. A peak is missing when the model's excess is significant (over
+    /// 5 standard errors of such a mean) and the data keep less than 30 % of it, short by as much.
+    /// Real spectra keep their peaks on both sides (a sloped background is the model's own); a
+    /// ~100 meV "gap" over a one-sided resonance in a real grid did not (its fit drew a peak at
+    /// −110 mV over flat data), nor a fit run off to Δ = 2.3 eV. A side without data (a one-sided
+    /// sweep) or with fewer than three points in the peak is not judged. NIS only.
+    /// </summary>
+    private double? MissingCoherencePeak(in BcsParameters p, double noise, in NoiseModel noiseModel)
+    {
+        if (p.IsSis || !(p.DeltaMeV > 0) || !(p.Scale != 0)) return null;
+        foreach (double side in (ReadOnlySpan<double>)[-1.0, 1.0])
+        {
+            double maxExcess = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                double u = _bias[i] - p.BiasOffsetMV;
+                if (Math.Abs(u - side * p.DeltaMeV) > 0.5 * p.DeltaMeV) continue;
+                maxExcess = Math.Max(maxExcess, (_model[i] - p.Scale * (1 + p.SlopePerMV * u)) * Math.Sign(p.Scale));
+            }
+            if (!(maxExcess > 0)) continue;
+            double modelSum = 0, dataSum = 0;
+            int count = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                double u = _bias[i] - p.BiasOffsetMV;
+                if (Math.Abs(u - side * p.DeltaMeV) > 0.5 * p.DeltaMeV) continue;
+                double background = p.Scale * (1 + p.SlopePerMV * u);
+                double excess = (_model[i] - background) * Math.Sign(p.Scale);
+                if (excess < 0.5 * maxExcess) continue;
+                modelSum += excess;
+                dataSum += (_data[i] - background) * Math.Sign(p.Scale);
+                count++;
+            }
+            if (count < 3) continue;
+            double se = noise * Math.Sqrt(Math.Min(Math.Max(noiseModel.Tau, 1.0), count) / count);
+            double modelMean = modelSum / count, dataMean = dataSum / count;
+            if (modelMean > 5 * se && dataMean < 0.3 * modelMean && modelMean - dataMean > 5 * se)
+                return p.BiasOffsetMV + side * p.DeltaMeV;
+        }
+        return null;
+    }
+
     private bool GapExtendsBeyondFit(in BcsParameters p, double noise, in NoiseModel noiseModel)
     {
         // Five points: a gap is wider than that, and a misfit model's correlation length means little.
