@@ -87,6 +87,28 @@ public sealed class SpatialCorrelationTests
         Assert.IsTrue(SpatialCorrelation.Analyse(x, y, shuffled, e, options).PValue > 0.05);
     }
 
+    /// <summary>
+    /// Scattered map points (no lattice: the block bootstrap's path) over a plane ramp of Δ: the
+    /// variogram still rises at the largest distance, so there is no length. The interval must be
+    /// the whole search range and the result say so (a real grid's 20 usable pixels printed
+    /// "6.01 nm, CI 6.01–6.01": the search limit as a result).
+    /// </summary>
+    [TestMethod]
+    public void ScatteredPointsOnARamp_GiveNoLength_AndTheWholeSearchRange()
+    {
+        var rng = new Random(8);
+        int n = 20;
+        var x = Enumerable.Range(0, n).Select(_ => 6 * rng.NextDouble()).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => 6 * rng.NextDouble()).ToArray();
+        var d = x.Select((xi, i) => 100 + 5 * (xi + y[i]) + 0.01 * rng.NextDouble()).ToArray();
+        var e = Enumerable.Repeat(0.01, n).ToArray();
+        var r = SpatialCorrelation.Analyse(x, y, d, e, new SpatialOptions { BootstrapResamples = 100, Permutations = 99 });
+        Assert.IsTrue(r.IsMap);
+        Assert.IsTrue(r.AtSearchLimit, $"ξ {r.CorrelationLengthNm} nm, CI {r.CorrelationLengthLowerNm}–{r.CorrelationLengthUpperNm}");
+        Assert.IsLessThan(0.5 * r.CorrelationLengthUpperNm, r.CorrelationLengthLowerNm, "the interval is the search range, not a point");
+        Assert.AreEqual(r.SpacingNm / 10, r.CorrelationLengthLowerNm, 1e-9 * r.SpacingNm);
+    }
+
     [TestMethod]
     public void MeanError_EqualsDirectDoubleSumOfTheFittedCovariance()
     {

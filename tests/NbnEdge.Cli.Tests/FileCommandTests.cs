@@ -187,6 +187,21 @@ public sealed class FileCommandTests
     }
 
     [TestMethod]
+    public void Stats_OnFiveSpectra_SaysWhyThereIsNoGaussianFit_NotNaN()
+    {
+        string path = Path.Combine(CliRunner.TempDir(), "five.csv");
+        Assert.AreEqual(0, CliRunner.Run("bench", "--write-line", path, "--spectra", "5", "--seed", "5").ExitCode);
+        var outcome = CliRunner.Run("stats", path);
+        Assert.AreEqual(0, outcome.ExitCode, outcome.Stderr);
+        StringAssert.Contains(outcome.Stdout, "Gaussian fit (Eq. 4)");
+        Assert.IsFalse(outcome.Stdout.Contains("NaN", StringComparison.Ordinal), outcome.Stdout);
+        // With a Gaussian, its rows; without one, one row saying why (it printed "Δ₀ NaN meV ± – µeV").
+        var json = JsonLines(CliRunner.Run("stats", path, "--json").Stdout).Single();
+        if (json.GetProperty("gauss_converged").GetBoolean()) StringAssert.Contains(outcome.Stdout, "Gaussian fit (Eq. 4): Δ₀");
+        else StringAssert.Contains(outcome.Stdout, "none: ");
+    }
+
+    [TestMethod]
     public void Fit_UnknownOption_ExitsTwo()
     {
         var outcome = CliRunner.Run("fit", "--no-such-option", "x.csv");

@@ -109,7 +109,8 @@ public static class SpatialCorrelation
             fitBins = FitBinsUpTo(options.MaxLagNm ?? halfDiameter);
             var first = ExponentialVariogram.Fit(lag, gamma, pairs, fitBins, minXi, maxXi, shape);
             if (first is null || options.MaxLagNm is not null) return first;
-            int refined = FitBinsUpTo(Math.Clamp(FitLagCorrelationLengths * first.CorrelationLengthNm, 8 * spacing, halfDiameter));
+            // (8 spacings can exceed half the diameter for a few scattered points: Math.Clamp threw there.)
+            int refined = FitBinsUpTo(Math.Clamp(FitLagCorrelationLengths * first.CorrelationLengthNm, Math.Min(8 * spacing, halfDiameter), halfDiameter));
             var second = ExponentialVariogram.Fit(lag, gamma, pairs, refined, minXi, maxXi, shape);
             if (second is null) return first;
             fitBins = refined;
@@ -266,6 +267,12 @@ public static class SpatialCorrelation
                 fitBins, fitted, minXi, maxXi, fx, fy, options);
         }
 
+        // Whatever the interval's method: a fit without a length has the whole search range as its
+        // interval (20 scattered pixels gave "6.01 nm, CI 6.01–6.01" from the block bootstrap, the
+        // largest distance and the search limit).
+        bool withoutLength = WithoutLength(model, logMin, logMax);
+        if (withoutLength) (lower, upper) = (minXi, maxXi);
+
         double neighbour = 2.5 * spacing;
         double p = PermutationPValue(xNm, yNm, d, neighbour, options.Permutations, options.Seed);
 
@@ -297,6 +304,7 @@ public static class SpatialCorrelation
             Seed = options.Seed,
             MeanErrorMeV = MeanError(xNm, yNm, v, model),
             Anisotropy = anisotropy,
+            AtSearchLimit = withoutLength,
         };
     }
 

@@ -147,6 +147,13 @@ public sealed record SpatialCorrelationResult
     /// </summary>
     public required double MeanErrorMeV { get; init; }
 
+    /// <summary>
+    /// True when the fit carries no length: ξ stopped at a search limit (a variogram flat from the
+    /// first lag, or still rising at the last) or the correlated part is 0. The interval is then the
+    /// whole search range, and ξ_Δ is not a result.
+    /// </summary>
+    public bool AtSearchLimit { get; init; }
+
     /// <summary>The anisotropy check (maps only); null for a line or too few pairs along an axis.</summary>
     public SpatialAnisotropy? Anisotropy { get; init; }
 }

@@ -74,6 +74,7 @@ internal static class SpatialOutput
         w.WriteNumber("points", s.Count);
         w.Number("spacing_nm", s.SpacingNm);
         w.Number("max_lag_nm", s.MaxLagNm);
+        w.WriteBoolean("at_search_limit", s.AtSearchLimit);
         w.WriteString("model", "exponential: gamma(h) = nugget + partial_sill * (1 - exp(-h/xi))");
         w.Number("nugget_meV2", s.Model.NuggetMeV2);
         w.Number("partial_sill_meV2", s.Model.PartialSillMeV2);
@@ -140,8 +141,9 @@ internal static class SpatialOutput
         };
         string interval = $"{(s.ConfidenceLevel * 100).ToString("F0", ci)} % CI {Nm(s.CorrelationLengthLowerNm)}–{Nm(s.CorrelationLengthUpperNm)}, {method}";
         // Without correlation at the spacing there is no length to quote: the fit's value is noise.
-        table.AddRow("[bold]correlation length ξ_Δ[/]", Markup.Escape(s.SpatiallyCorrelated
-            ? $"{Nm(s.CorrelationLengthNm)} nm ({interval})"
+        table.AddRow("[bold]correlation length ξ_Δ[/]", Markup.Escape(
+            s.AtSearchLimit ? $"not determined: the variogram gives no length (the fit stopped at its search limit, {Nm(s.CorrelationLengthNm)} nm; {interval})"
+            : s.SpatiallyCorrelated ? $"{Nm(s.CorrelationLengthNm)} nm ({interval})"
             : $"not determined (fit {Nm(s.CorrelationLengthNm)} nm, {interval})"));
         table.AddRow("spatially correlated?", Markup.Escape(
             $"{(s.SpatiallyCorrelated ? "yes" : "no: not distinguishable from white noise")} (permutation p = {s.PValue.ToString("G3", ci)}, neighbours ≤ {Nm(s.NeighbourDistanceNm)} nm)"));

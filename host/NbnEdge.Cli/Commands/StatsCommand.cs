@@ -123,8 +123,14 @@ internal static class StatsCommand
         table.AddRow("standard deviation", $"{Mev(h.StandardDeviationMeV)} µeV");
         table.AddRow("median Δ", $"{h.MedianMeV.ToString("F4", ci)} meV");
         table.AddRow("MAD (×1.4826 = robust σ)", $"{Mev(h.MadMeV)} µeV ({Mev(h.RobustSigmaMeV)} µeV)");
-        table.AddRow("Gaussian fit (Eq. 4): Δ₀", $"{h.Gaussian.CentreMeV.ToString("F4", ci)} meV ± {Mev(h.Gaussian.CentreErrorMeV)} µeV");
-        table.AddRow("Gaussian fit (Eq. 4): σ", $"{Mev(h.Gaussian.SigmaMeV)} ± {Mev(h.Gaussian.SigmaErrorMeV)} µeV");
+        if (h.Gaussian.Converged)
+        {
+            table.AddRow("Gaussian fit (Eq. 4): Δ₀", $"{h.Gaussian.CentreMeV.ToString("F4", ci)} meV ± {Mev(h.Gaussian.CentreErrorMeV)} µeV");
+            table.AddRow("Gaussian fit (Eq. 4): σ", $"{Mev(h.Gaussian.SigmaMeV)} ± {Mev(h.Gaussian.SigmaErrorMeV)} µeV");
+        }
+        else
+            // "Δ₀ NaN meV ± –" said nothing; the fit's own reason does (too few bins, an empty histogram).
+            table.AddRow("Gaussian fit (Eq. 4)", Markup.Escape($"none: {h.Gaussian.Message}"));
         table.AddRow("observed σ (inliers)", $"{Mev(h.ObservedSigmaMeV)} µeV");
         table.AddRow("rms fit error", $"{Mev(h.RmsFitErrorMeV)} µeV");
         table.AddRow("[bold]intrinsic σ_int[/]", $"[bold]{Mev(h.IntrinsicSigmaMeV)} µeV[/] ({(h.ConfidenceLevel * 100).ToString("F0", ci)} % CI {Mev(h.IntrinsicSigmaLowerMeV)}–{Mev(h.IntrinsicSigmaUpperMeV)})");
