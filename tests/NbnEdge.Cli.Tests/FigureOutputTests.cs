@@ -111,6 +111,17 @@ public sealed class FigureOutputTests
     }
 
     [TestMethod]
+    public void PlotSpectraTakesGridPixelNamesWithTheirComma()
+    {
+        // A real grid's pixel names hold a comma ("x=3,y=7"): --plot-spectra "x=3,y=7,x=4,y=7" said "no spectrum is named 'x=3'".
+        string dir = CliRunner.TempDir();
+        var r = CliRunner.Run("fit", Nanonis("SpmGrids_Grid-Spectroscopy002.3ds"), "--plot", dir, "--plot-format", "svg", "--plot-spectra", "x=3,y=7, x=4,y=7");
+        Assert.AreEqual(0, r.ExitCode, r.Stderr);
+        CollectionAssert.AreEquivalent(new[] { "spectrum-fit-x_3_y_7.svg", "spectrum-fit-x_4_y_7.svg" },
+            Directory.GetFiles(dir, "spectrum-fit-*.svg").Select(Path.GetFileName).ToArray());
+    }
+
+    [TestMethod]
     [DataRow("--plot-size", "3x")]
     [DataRow("--plot-size", "0x2in")]
     [DataRow("--plot-dpi", "5")]

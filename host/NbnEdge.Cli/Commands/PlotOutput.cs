@@ -67,9 +67,26 @@ internal sealed class PlotOptions
         }
         IReadOnlyList<string>? names = p.GetValue(Spectra) is { } list
             ? list.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) ? []
-                : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : SpectrumNames(list)
             : null;
         return new FigureRequest(o, names);
+    }
+
+    /// <summary>
+    /// The comma-separated names of --plot-spectra. A grid pixel's name holds a comma of its own
+    /// ("x=25,y=0"): a "y=…" part is joined back to the "x=…" part before it.
+    /// </summary>
+    internal static string[] SpectrumNames(string list)
+    {
+        var names = new List<string>();
+        foreach (string part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("y=", StringComparison.Ordinal) && names.Count > 0 && names[^1].StartsWith("x=", StringComparison.Ordinal)
+                && !names[^1].Contains(",y=", StringComparison.Ordinal))
+                names[^1] += "," + part;
+            else names.Add(part);
+        }
+        return [.. names];
     }
 
     /// <summary>"4x3in", "10x7.5cm", "1200x800px" or "1200x800" (px) → layout pixels (1/300 in).</summary>
