@@ -98,9 +98,9 @@ public sealed class RealCorpusTests
             Physics: "with V₀ and η free the fit ran to Δ = 2.3 eV, V₀ = −460 mV, η = 0.87 and was flagged subgap_peak (usable); its peak at +1.8 V is not in the data"),
         new("SpmImageTycoon_Follow_Me_Bias_Spectroscopy059.dat", [], 0, "LI Y (V)", "no_gap",
             Physics: "2012 header without module keys and the [DATA] line written twice, Cu(111), ±1 V: no gap"),
-        new("matlab_nanonis_Bias-Spectroscopy.dat", [], 0, "d/dV of Current (S); Current [bwd] (S)", "no_gap",
+        new("matlab_nanonis_Bias-Spectroscopy.dat", [], 0, "d/dV of Current (S); Current [bwd] (S)", "no_gap", NoteContains: "does not reach zero bias",
             Physics: "no header keys at all, 'Bias calc (V)' from −52 to −62 V, Current only: its derivative, labelled in S (was A), no gap"),
-        new("SpmSpectroscopy_Bias-Spectroscopy003.dat", [], 0, "d/dV of Current (S)", "no_gap",
+        new("SpmSpectroscopy_Bias-Spectroscopy003.dat", [], 0, "d/dV of Current (S)", "no_gap", NoteContains: "does not reach zero bias",
             Physics: "qPlus, 80 fA of Current, a sweep from −4 to −5 mV that never reaches zero bias: no gap"),
 
         // --- files that hold no tunnelling spectrum to fit: a clear refusal, not a crash ---

@@ -68,7 +68,21 @@ public sealed class GapFitter
                 Notes = [.. result.Notes, $"forward and backward sweeps, fitted jointly (shared Δ, T_eff, Γ): lag ±δV = ±{500 * lag.DifferenceMV:0.0} ± {500 * lag.ErrorMV:0.0} µV, so V₀ differs by {1000 * lag.DifferenceMV:+0.0;-0.0} ± {1000 * lag.ErrorMV:0.0} µV (forward − backward: the lock-in's time constant); their average cancels it to first order"],
             };
         }
+        if (SweepMissesZeroBias(spectrum.BiasMV) is { } missing) result = result with { Notes = [.. result.Notes, missing] };
         return spectrum.Notes.Count == 0 ? result : result with { Notes = [.. spectrum.Notes, .. result.Notes] };
+    }
+
+    /// <summary>
+    /// A note when the sweep never reaches zero bias (a real file swept −4 → −5 mV, another −52 → −62 V):
+    /// a gap is centred near V = 0, so such a spectrum cannot show one, whatever the fit says.
+    /// </summary>
+    private static string? SweepMissesZeroBias(ReadOnlySpan<double> biasMV)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double v in biasMV) { min = Math.Min(min, v); max = Math.Max(max, v); }
+        return min > 0 || max < 0
+            ? string.Create(CultureInfo.InvariantCulture, $"the sweep ({min:G4} to {max:G4} mV) does not reach zero bias: a superconducting gap is centred there, so this spectrum cannot show one")
+            : null;
     }
 
     // The single sweeps of the spectrum being fitted (null when it has none): the noise comes from their scatter.
