@@ -1535,14 +1535,6 @@ public sealed class GapFitter
     }
 
     /// <summary>
-    /// Whether the fitted "gap" is a pair of strong sub-gap states (Yu–Shiba–Rusinov peaks taller
-    /// than the coherence peaks) inside a wider gap. Beyond 1.5Δ from V₀ thermal BCS, with any Γ
-    /// or leakage, lies above 0.9 of its background (at the table's hottest, k_BT = 1.3Δ); five
-    /// consecutive points there averaging below half the background, by more than 5 noise standard
-    /// deviations of such a mean, is a gap the model did not take. Then Δ is not the gap, and the
-    /// spectrum cannot enter the statistics.
-    /// </summary>
-    /// <summary>
     /// The bias (mV) of a coherence peak the fit draws but the data lack, else null. BCS puts a peak
     /// at each edge ±Δ; on each side the fitted model's excess over its own background n₀(1 + b·u)
     /// is averaged where it is at least half its maximum (within 0.5Δ of the edge), and the data's
@@ -1588,6 +1580,14 @@ public sealed class GapFitter
         return null;
     }
 
+    /// <summary>
+    /// Whether the fitted "gap" is a pair of strong sub-gap states (Yu–Shiba–Rusinov peaks taller
+    /// than the coherence peaks) inside a wider gap. Beyond 1.5Δ from V₀ thermal BCS, with any Γ
+    /// or leakage, lies above 0.9 of its background (at the table's hottest, k_BT = 1.3Δ); five
+    /// consecutive points there averaging below half the background, by more than 5 noise standard
+    /// deviations of such a mean, is a gap the model did not take. Then Δ is not the gap, and the
+    /// spectrum cannot enter the statistics.
+    /// </summary>
     private bool GapExtendsBeyondFit(in BcsParameters p, double noise, in NoiseModel noiseModel)
     {
         // Five points: a gap is wider than that, and a misfit model's correlation length means little.
