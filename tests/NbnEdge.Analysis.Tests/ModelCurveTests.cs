@@ -16,9 +16,11 @@ public class ModelCurveTests
     [DataRow(1.5, 0.3, 0.1, 0.0)]
     [DataRow(2.2, 4.2, 0.5, 0.15)]
     [DataRow(1.35, 0.05, 0.5, 0.0)] // the lock-in wide against k_BT: each point its own rule
-    public void CurveIsTheExactModel(double deltaMeV, double temperatureK, double vmMV, double leakage)
+    [DataRow(1.5, 0.3, 0.1, 0.0, 0.05)] // Dynes Γ: the pole sum
+    [DataRow(1.35, 0.05, 0.5, 0.1, 0.01)]
+    public void CurveIsTheExactModel(double deltaMeV, double temperatureK, double vmMV, double leakage, double gammaMeV = 0)
     {
-        var p = new BcsParameters(deltaMeV, temperatureK, Scale: 3.2, SlopePerMV: 0.02, BiasOffsetMV: 0.07, ModulationMV: vmMV, LeakageFraction: leakage);
+        var p = new BcsParameters(deltaMeV, temperatureK, Scale: 3.2, SlopePerMV: 0.02, BiasOffsetMV: 0.07, GammaMeV: gammaMeV, ModulationMV: vmMV, LeakageFraction: leakage);
         double[] bias = Enumerable.Range(0, 801).Select(i => -4.0 + 0.01 * i).ToArray();
         var curve = new double[bias.Length];
         ThermalBcsModel.Curve(p, bias, curve);
