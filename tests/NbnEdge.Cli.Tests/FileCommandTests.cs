@@ -202,6 +202,26 @@ public sealed class FileCommandTests
     }
 
     [TestMethod]
+    public void BiasWindow_KeepsThePointsWithinIt_AndSaysSo()
+    {
+        // The real ±50 mV file (2,048 points, 0.049 mV steps): ±20 mV keeps 819 of them.
+        string file = Path.Combine(FindRepo(), "tests", "data", "nanonis", "pynxtools-spm_generic_5_Bias-Spectroscopy00015.dat");
+        var whole = JsonLines(CliRunner.Run("fit", file, "--json").Stdout).Single();
+        var outcome = CliRunner.Run("fit", file, "--json", "--bias-window", "20");
+        Assert.AreEqual(0, outcome.ExitCode, outcome.Stderr);
+        var cut = JsonLines(outcome.Stdout).Single();
+        Assert.AreEqual(2048, whole.GetProperty("points").GetInt32());
+        int kept = cut.GetProperty("points").GetInt32();
+        Assert.IsTrue(kept is > 800 and < 840, $"{kept} points kept");
+        Assert.IsTrue(cut.GetProperty("notes").EnumerateArray().Any(n => n.GetString()!.Contains($"the {kept} of 2048 points within ±20 mV", StringComparison.Ordinal)));
+
+        var tooNarrow = CliRunner.Run("fit", file, "--bias-window", "0.1");
+        Assert.AreEqual(1, tooNarrow.ExitCode, tooNarrow.Stderr);
+        StringAssert.Contains(tooNarrow.Stderr, "keeps 4 of 2048 points");
+        Assert.AreEqual(2, CliRunner.Run("fit", file, "--bias-window", "-3").ExitCode);
+    }
+
+    [TestMethod]
     public void Fit_UnknownOption_ExitsTwo()
     {
         var outcome = CliRunner.Run("fit", "--no-such-option", "x.csv");

@@ -375,7 +375,7 @@ public sealed class GapFitter
         {
             double widest = maxAbsBias * MaxSisLatticeSteps / steps;
             return (FitFlags.FitFailed, string.Create(CultureInfo.InvariantCulture,
-                $"the sweep reaches ±{maxAbsBias:0.###} mV, too wide for the superconducting-tip model: its table resolves the tip's Γ_t in steps of {1000 * stepMeV:0.##} µV and would need {steps:N0} of them (at most {MaxSisLatticeSteps:N0}, for memory); a tip's gap is fitted within a few gaps of zero bias, so crop the sweep to ±{widest:0.#} mV or less (or raise --tip-gamma); not fitted"));
+                $"the sweep reaches ±{maxAbsBias:0.###} mV, too wide for the superconducting-tip model: its table resolves the tip's Γ_t in steps of {1000 * stepMeV:0.##} µV and would need {steps:N0} of them (at most {MaxSisLatticeSteps:N0}, for memory); a tip's gap is fitted within a few gaps of zero bias, so keep ±{Math.Floor(widest * 10) / 10:0.#} mV or less (--bias-window {Math.Floor(widest * 10) / 10:0.#}) or raise --tip-gamma; not fitted"));
         }
         return null;
     }
@@ -385,7 +385,7 @@ public sealed class GapFitter
     /// holds 8 bytes a step (0.5 MB here; a fit visits hundreds). Without the bound a real ±0.6 V
     /// spectrum fitted with --tip-gap took 13 GB and five minutes, and a ±50 mV one 2.1 GB.
     /// </summary>
-    internal const int MaxSisLatticeSteps = 65_536;
+    internal const int MaxSisLatticeSteps = 32_768;
 
     /// <summary>Steps of the SIS table this sweep would need: Δ_s up to the reach, biases to ±(reach + |V₀|), at Γ_t/12 (the smallest Γ_t a free Γ_t may try).</summary>
     private double SisLatticeSteps(double maxAbsBias, out double stepMeV)

@@ -427,8 +427,15 @@ public sealed class SisConductanceTable
     {
         int key = iD * 4096 + iT;
         if (_nodes.TryGetValue(key, out var node)) return node;
+        // Nodes are kept for reuse, but not without bound: a fit that wanders (a spectrum that is no
+        // gap, run to T's bound and back) visited thousands, 1 GB on a ±18 mV sweep. Over the budget
+        // the cache starts again; a fit's stencil needs 16 nodes at a time, rebuilt in ~10 ms each.
+        if (_nodes.Count >= MaxCachedNodes) _nodes.Clear();
         return _nodes.GetOrAdd(key, _ => BuildNode(Math.Exp(_lnDeltaMin + iD / _invLnDeltaStep), KernelAt(iT)));
     }
+
+    /// <summary>Most nodes kept: 256 MB of lattice values (8 bytes a step), and at least 64.</summary>
+    private int MaxCachedNodes => Math.Max(64, (int)Math.Min(int.MaxValue, (256L << 20) / (8L * _jCount)));
 
     /// <summary>The tip side at one temperature: DFTs of A = (n_t f)′ and B = n_t′ on the ε lattice.</summary>
     private sealed class Kernel

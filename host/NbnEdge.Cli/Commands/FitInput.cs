@@ -33,6 +33,11 @@ internal sealed class FitInput
     public Option<string?> Channel { get; } = new("--channel") { Description = "Nanonis files: the dI/dV channel (name or prefix) when the automatic choice is not wanted." };
     public Option<string> Sweeps { get; } = new("--sweeps") { Description = "Nanonis files: avg, fwd, bwd or each.", DefaultValueFactory = _ => "avg" };
     public Option<bool> LockInRms { get; } = new("--lockin-rms") { Description = "Nanonis files: the header's Lock-in>Amplitude is RMS (×√2 for the peak V_m); default: taken as the peak amplitude." };
+    public Option<double?> BiasWindow { get; } = new("--bias-window")
+    {
+        Description = "Keep only the points within ±MV of zero bias, for fits, statistics and figures (a wide sweep's gap region; a superconducting tip's table needs it on wide sweeps).",
+        HelpName = "MV",
+    };
     public Option<bool> Json { get; } = new("--json") { Description = "Machine-readable output." };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Write figures (PNG and SVG) into this folder." };
     public Option<bool> Strict { get; } = new("--strict") { Description = "Stop at the first file that cannot be read (default: report it in one line and go on with the others)." };
@@ -51,7 +56,7 @@ internal sealed class FitInput
     {
         command.Add(Files);
         foreach (var o in ModelOptions) command.Add(o);
-        foreach (var o in new Option[] { Channel, Sweeps, LockInRms, Json, Plot, Strict }) command.Add(o);
+        foreach (var o in new Option[] { Channel, Sweeps, LockInRms, BiasWindow, Json, Plot, Strict }) command.Add(o);
         foreach (var o in PlotExtras.All) command.Add(o);
     }
 
@@ -132,6 +137,9 @@ internal sealed class FitInput
     {
         var notes = p.InvocationConfiguration.Error;
         var options = ReadOptions(p);
+        double? window = p.GetValue(BiasWindow);
+        if (window is { } w && !(w > 0 && double.IsFinite(w)))
+            throw new UsageException($"--bias-window must be a positive number of mV (got {w.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
         var arguments = p.GetValue(Files) ?? [];
         // System.CommandLine passes an unknown "--option" through as a file name; say what it is.
         foreach (var a in arguments)
@@ -148,7 +156,8 @@ internal sealed class FitInput
         {
             try
             {
-                spectra.AddRange(SpectrumFiles.Read(file, options));
+                var read = SpectrumFiles.Read(file, options);
+                spectra.AddRange(window is { } halfWidth ? read.Select(s => SpectrumWindow.Within(s, halfWidth)) : read);
             }
             catch (InputDataException e) when (!strict && files.Count > 1)
             {
