@@ -133,13 +133,23 @@ internal sealed class FitInput
     }
 
     /// <summary>Expands the arguments and reads every spectrum, in order; reader notes go to the command's error writer.</summary>
+    private double? WindowOf(ParseResult p)
+    {
+        double? window = p.GetValue(BiasWindow);
+        if (window is { } w && !(w > 0 && double.IsFinite(w)))
+            throw new UsageException($"--bias-window must be a positive number of mV (got {w.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        return window;
+    }
+
+    /// <summary>The spectra cut to --bias-window when it is given (<see cref="SpectrumWindow.Within"/>), else as they are.</summary>
+    public IReadOnlyList<Spectrum> Windowed(ParseResult p, IReadOnlyList<Spectrum> spectra) =>
+        WindowOf(p) is { } halfWidth ? spectra.Select(s => SpectrumWindow.Within(s, halfWidth)).ToList() : spectra;
+
     public List<Spectrum> ReadSpectra(ParseResult p)
     {
         var notes = p.InvocationConfiguration.Error;
         var options = ReadOptions(p);
-        double? window = p.GetValue(BiasWindow);
-        if (window is { } w && !(w > 0 && double.IsFinite(w)))
-            throw new UsageException($"--bias-window must be a positive number of mV (got {w.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        WindowOf(p); // an invalid window is refused before any file is read
         var arguments = p.GetValue(Files) ?? [];
         // System.CommandLine passes an unknown "--option" through as a file name; say what it is.
         foreach (var a in arguments)
@@ -156,8 +166,7 @@ internal sealed class FitInput
         {
             try
             {
-                var read = SpectrumFiles.Read(file, options);
-                spectra.AddRange(window is { } halfWidth ? read.Select(s => SpectrumWindow.Within(s, halfWidth)) : read);
+                spectra.AddRange(Windowed(p, SpectrumFiles.Read(file, options)));
             }
             catch (InputDataException e) when (!strict && files.Count > 1)
             {

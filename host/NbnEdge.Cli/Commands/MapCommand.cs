@@ -17,7 +17,7 @@ internal static class MapCommand
         var grid = new Argument<string>("GRID.3ds") { Description = "A Nanonis .3ds grid." };
         var outDir = new Option<string?>("--out") { Description = "Folder for the gap map files (default: next to the grid); or a FILE.csv / FILE.h5 to also write the results there (NeXus-style HDF5: spectra, fits with errors, pixel positions, settings, statistics), the gap map files going beside it.", HelpName = "DIR|FILE" };
         var command = new Command("map", "Fit every pixel of a grid (in parallel) and write the gap map as CSV and PNG, with the statistics over the map.") { grid, outDir };
-        foreach (var o in input.ModelOptions.Concat([input.Channel, input.Sweeps, input.LockInRms, input.Json, input.Plot]))
+        foreach (var o in input.ModelOptions.Concat([input.Channel, input.Sweeps, input.LockInRms, input.BiasWindow, input.Json, input.Plot]))
             command.Add(o);
         foreach (var o in input.PlotExtras.All) command.Add(o);
         command.SetAction(p =>
@@ -33,9 +33,10 @@ internal static class MapCommand
             var map = NanonisGridReader.Read(path, input.ReadOptions(p));
             if (map.Spectra.Count == 0) throw new InputDataException(path, map.NoSpectraReason ?? "no pixel of the grid gives a usable spectrum.");
             foreach (var note in map.Notes) p.InvocationConfiguration.Error.WriteLine($"note: {note}");
+            var spectra = input.Windowed(p, map.Spectra);
             times.Mark("read");
 
-            var results = FitWithProgress(map.Spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
+            var results = FitWithProgress(spectra, input.FitOptions(p), showProgress: !p.GetValue(input.Json) && !Console.IsErrorRedirected);
             times.Mark("fit");
             string? outValue = p.GetValue(outDir);
             string? exportPath = outValue is not null && ExportOutput.IsExportFile(outValue) && !Directory.Exists(outValue) ? outValue : null;
@@ -56,17 +57,17 @@ internal static class MapCommand
             if (mapFigures.Count == 0) p.InvocationConfiguration.Error.WriteLine("note: no gap-map figure: no pixel has a usable fit.");
             files.AddRange(mapFigures);
             times.Mark("map figures");
-            var summary = HomogeneitySummary.Of(results, positions: SpatialInput.PositionsFor(map.Spectra, null));
+            var summary = HomogeneitySummary.Of(results, positions: SpatialInput.PositionsFor(spectra, null));
             times.Mark("statistics");
             if (exportPath is not null)
             {
-                ExportOutput.Write(exportPath, ExportOutput.Build("map", p, input, map.Spectra, results, summary,
+                ExportOutput.Write(exportPath, ExportOutput.Build("map", p, input, spectra, results, summary,
                     new Dictionary<string, string> { ["grid"] = path, ["width"] = map.Width.ToString(CultureInfo.InvariantCulture), ["height"] = map.Height.ToString(CultureInfo.InvariantCulture) }));
                 files.Add(exportPath);
             }
             if (p.GetValue(input.Plot) is { } plotDir)
             {
-                files.AddRange(PlotOutput.ForFits(plotDir, map.Spectra, results, figures));
+                files.AddRange(PlotOutput.ForFits(plotDir, spectra, results, figures));
                 if (summary is not null) files.AddRange(PlotOutput.ForStatistics(plotDir, summary.Statistics, figures));
                 files.AddRange(PlotOutput.ForSpatial(plotDir, summary?.Spatial, figures));
             }
