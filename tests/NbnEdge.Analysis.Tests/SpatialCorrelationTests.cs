@@ -109,6 +109,24 @@ public sealed class SpatialCorrelationTests
         Assert.AreEqual(r.SpacingNm / 10, r.CorrelationLengthLowerNm, 1e-9 * r.SpacingNm);
     }
 
+    /// <summary>A handful of scattered points (a few usable pixels of a map) is analysed, never an exception: the block and lag bounds cross there.</summary>
+    [TestMethod]
+    public void FewScatteredPoints_AreAnalysedWithoutAnException()
+    {
+        for (int seed = 0; seed < 40; seed++)
+        {
+            var rng = new Random(seed);
+            int n = 6 + seed % 10;
+            var x = Enumerable.Range(0, n).Select(_ => 6 * rng.NextDouble()).ToArray();
+            var y = Enumerable.Range(0, n).Select(_ => 6 * rng.NextDouble()).ToArray();
+            var d = x.Select(_ => 1.3 + 0.01 * rng.NextDouble()).ToArray();
+            var e = Enumerable.Repeat(0.002, n).ToArray();
+            if (SpatialCorrelation.Problem(x, y) is not null) continue;
+            var r = SpatialCorrelation.Analyse(x, y, d, e, new SpatialOptions { BootstrapResamples = 100, Permutations = 99 });
+            Assert.IsTrue(r.CorrelationLengthLowerNm <= r.CorrelationLengthUpperNm || double.IsNaN(r.CorrelationLengthLowerNm), $"seed {seed}");
+        }
+    }
+
     [TestMethod]
     public void MeanError_EqualsDirectDoubleSumOfTheFittedCovariance()
     {

@@ -434,7 +434,9 @@ public static class SpatialCorrelation
         int n = d.Length;
         double extentX = xNm.Max() - xNm.Min(), extentY = yNm.Max() - yNm.Min();
         double longest = Math.Max(extentX, extentY);
-        double block = Math.Clamp(BlockCorrelationLengths * model.CorrelationLengthNm, 2 * spacing, longest / MinimumBlocksPerMapAxis);
+        // (Two spacings can exceed a third of the extent for a handful of scattered points: Math.Clamp threw there.)
+        double blockMax = longest / MinimumBlocksPerMapAxis;
+        double block = Math.Clamp(BlockCorrelationLengths * model.CorrelationLengthNm, Math.Min(2 * spacing, blockMax), blockMax);
         int nx = Math.Max(1, (int)Math.Ceiling(extentX / block + 1e-9)), ny = Math.Max(1, (int)Math.Ceiling(extentY / block + 1e-9));
         var blockOf = new int[n];
         double x0 = xNm.Min(), y0 = yNm.Min();
