@@ -171,13 +171,8 @@ public static class NanonisDatReader
                 g[i] = sign * sum / plan.Columns.Length;
             }
             if (derivative)
-            {
-                g = PhysicsChannel.Derivative(biasValues, g)
+                g = PhysicsChannel.DerivativePerVolt(biasValues, biasToMV / 1000.0, g)
                     ?? throw new InputDataException(source, "the bias axis repeats a value, so Current cannot be differentiated.", rowLine[0]);
-                // Per volt, whatever the bias column's unit: the label says S (DerivativeColumns).
-                double perVolt = 1000.0 / biasToMV;
-                for (int i = 0; i < n; i++) g[i] *= perVolt;
-            }
             var original = new int[n];
             int kept = SpectrumPoints.DropNonFinite(bias, g, n, original, out int dropped, out int first, out int last);
             if (kept < Spectrum.MinimumPoints)

@@ -267,11 +267,7 @@ public static class NanonisGridReader
                     }
                     if (columns.Length > 1 || sign != 1)
                         for (int i = 0; i < points; i++) g[i] *= sign / columns.Length;
-                    if (derivative && PhysicsChannel.Derivative(bias, g) is { } dIdV)
-                    {
-                        g = dIdV;
-                        for (int i = 0; i < points; i++) g[i] *= 1000.0; // per mV → per V: the label says S
-                    }
+                    if (derivative && PhysicsChannel.DerivativePerVolt(bias, 1e-3, g) is { } dIdV) g = dIdV; // bias in mV
 
                     int kept = SpectrumPoints.DropNonFinite(bias, g, points, original, out int dropped, out int first, out int last);
                     if (kept < Spectrum.MinimumPoints || SpectrumPoints.FirstNonMonotonic(bias.AsSpan(0, kept)) >= 0)

@@ -97,6 +97,19 @@ internal static class PhysicsChannel
     public static string DerivativeColumns(string currentColumns) =>
         "d/dV of " + System.Text.RegularExpressions.Regex.Replace(currentColumns, @"\(([fpnuµμm]?)A\)", "($1S)");
 
+    /// <summary>
+    /// Current's derivative as the conductance per volt (the unit <see cref="DerivativeColumns"/>
+    /// labels), from a bias axis in units of <paramref name="voltsPerBiasUnit"/> V; null when the
+    /// bias axis has a zero step.
+    /// </summary>
+    public static double[]? DerivativePerVolt(IReadOnlyList<double> bias, double voltsPerBiasUnit, double[] current)
+    {
+        var d = Derivative(bias, current);
+        if (d is null) return null;
+        for (int i = 0; i < d.Length; i++) d[i] /= voltsPerBiasUnit;
+        return d;
+    }
+
     /// <summary>Central differences d(y)/d(bias); null when the bias axis has a zero step.</summary>
     public static double[]? Derivative(IReadOnlyList<double> bias, double[] y)
     {
