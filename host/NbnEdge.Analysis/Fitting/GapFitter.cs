@@ -998,7 +998,7 @@ public sealed class GapFitter
         int total;
         if (perPoint)
         {
-            // A lock-in wide against k_BT: each point its own rule (LockInQuadrature.AtPoint).
+            // A lock-in wide against k_BT: each point its own rule (LockInQuadrature.AtNisPoint).
             total = FillPointRules(v0, lag, delta, vm, tableTempK, lockInTolerance);
         }
         else
@@ -1269,7 +1269,7 @@ public sealed class GapFitter
         for (int i = first; i < end; i++)
         {
             double u = _bias[i] - p[POffset] - p[PLag] * _lagSign[i];
-            // The shared rule, or this point's own when the lock-in is wide against k_BT + Γ.
+            // This point's own rule: few nodes far from ±Δ, graded ones over an edge when the lock-in is wide against k_BT + Γ.
             if (vm > 0) nodes = LockInQuadrature.AtNisPoint(u, delta, vm, temp, gamma, 1e-10, out ys, out ws);
             double gm = 0;
             for (int j = 0; j < nodes; j++)

@@ -72,14 +72,11 @@ internal static class FitCommand
     private static bool HavePointPositions(IReadOnlyList<NbnEdge.Analysis.Spectrum> spectra) =>
         spectra.Count >= 2 && spectra.All(s => s.XNm is not null && s.YNm is not null && s.PixelX is null);
 
-    /// <summary>What a row is called (<see cref="ResultLabels.For"/>).</summary>
-    internal static string[] RowLabels(IReadOnlyList<GapFitResult> results) => ResultLabels.For(results);
-
     /// <summary>A fixed-width table (plain text so it stays fast and pipeable for thousands of rows).</summary>
     internal static string FormatTable(IReadOnlyList<GapFitResult> results)
     {
         var ci = CultureInfo.InvariantCulture;
-        string[] labels = RowLabels(results);
+        string[] labels = ResultLabels.For(results);
         int nameWidth = Math.Clamp(results.Count == 0 ? 8 : labels.Max(l => l.Length), 8, 48);
         var sb = new StringBuilder();
         sb.Append("spectrum".PadRight(nameWidth)).Append("   Δ (meV)        T_eff (K)       V₀ (mV)   χ²_red  flag\n");
